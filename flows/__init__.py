@@ -1,0 +1,1 @@
+"""Workflow side of ngo-review: procedures, the pure engine, calendar, services, flows."""

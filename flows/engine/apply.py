@@ -1,0 +1,91 @@
+"""apply(state, event): fold one event into the dossier state (pure, in place)."""
+
+from __future__ import annotations
+
+from flows.engine import events as e
+from flows.engine.state import ConsultationState, Decision, DossierState, Proposal
+from flows.procedures.schema import ConsultationStatus, Status
+
+
+def apply(state: DossierState, event: e.Event) -> DossierState:
+    """Change the state as the event says; returns the same object for chaining."""
+    match event:
+        case e.Accepted():
+            state.status = Status.in_review
+            state.accepted_at = event.at
+            state.due_date = event.due_date
+            state.legal_due_date = event.due_date
+            state.missing = []
+        case e.SupplementRequested():
+            state.status = Status.awaiting_supplement
+            state.missing = list(event.missing)
+            if not event.during_review:
+                state.intake_supplement_requested = True
+            if event.clock_stopped:
+                state.suspended = True
+                state.suspended_since = event.at
+        case e.SupplementReceived():
+            state.status = event.back_to
+            state.missing = []
+            if state.suspended:
+                state.suspended = False
+                state.suspended_since = None
+                state.suspended_working_days += event.waited_working_days
+                state.due_date = event.due_date
+                state.legal_due_date = event.legal_due_date
+        case e.IntakeRejected():
+            state.status = Status.rejected_at_intake
+            state.completed_at = event.at
+        case e.Assigned():
+            state.assignee = event.assignee
+        case e.ConsultationRequested():
+            state.consultations.append(ConsultationState(
+                id=event.consultation_id, agency=event.agency,
+                status=ConsultationStatus.requested, requested_at=event.at,
+                due_date=event.due_date, working_days=event.working_days))
+        case e.ConsultationAnswered():
+            x = _consultation(state, event.consultation_id)
+            x.status = ConsultationStatus.answered
+            x.answered_at = event.at
+            x.answered_by = event.answered_by
+            x.answered_late = event.late
+            x.opinion = event.opinion
+            x.comments = event.comments
+        case e.ConsultationCancelled():
+            _consultation(state, event.consultation_id).status = ConsultationStatus.cancelled
+        case e.DecisionProposed():
+            state.status = Status.awaiting_decision
+            state.proposal = Proposal(outcome=event.outcome, reasons=event.reasons,
+                                      validity_years=event.validity_years,
+                                      proposed_by=event.proposed_by, proposed_at=event.at)
+        case e.DecisionReturned():
+            state.status = Status.in_review
+            state.proposal = None
+        case e.DecisionSigned():
+            state.status = event.status
+            state.completed_at = event.at
+            state.decision = Decision(
+                outcome=event.outcome, reasons=event.reasons, validity_years=event.validity_years,
+                valid_from=event.valid_from, valid_until=event.valid_until,
+                certificate_number=event.certificate_number, signed_by=event.signed_by,
+                signed_at=event.at, on_time=event.on_time,
+                working_days_used=event.working_days_used)
+        case e.Extended():
+            state.extended = True
+            state.due_date = event.due_date
+        case e.Withdrawn():
+            state.status = Status.withdrawn
+            state.completed_at = event.at
+            state.suspended = False
+            state.suspended_since = None
+        case _:
+            raise TypeError(f"unknown event {type(event).__name__}")
+    return state
+
+
+def _consultation(state: DossierState, consultation_id: str) -> ConsultationState:
+    """The consultation an event names; events only name existing ones."""
+    x = state.consultation(consultation_id)
+    if x is None:
+        raise KeyError(consultation_id)
+    return x

@@ -1,0 +1,121 @@
+"""The in-memory state of a dossier that the pure engine decides on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flows.procedures.schema import (
+    OPEN_CONSULTATION_STATUSES,
+    TERMINAL_STATUSES,
+    ConsultationStatus,
+    Opinion,
+    Outcome,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a named user with a role, an agency for agency users, or the system."""
+
+    name: str
+    role: str
+    agency: str | None = None
+
+
+SYSTEM = Actor(name="system", role="system")
+
+
+@dataclass
+class ConsultationState:
+    """One request for an agency's opinion, with its own due date."""
+
+    id: str
+    agency: str
+    status: ConsultationStatus
+    requested_at: datetime
+    due_date: date
+    working_days: int
+    reminded_at: datetime | None = None
+    overdue_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    answered_late: bool | None = None
+    opinion: Opinion | None = None
+    comments: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for an answer (requested or overdue)."""
+        return self.status in OPEN_CONSULTATION_STATUSES
+
+
+@dataclass
+class Proposal:
+    """The handler's draft decision (dự thảo) awaiting the leader's signature."""
+
+    outcome: Outcome
+    reasons: str
+    validity_years: int | None
+    proposed_by: str
+    proposed_at: datetime
+
+
+@dataclass
+class Decision:
+    """The signed decision: a certificate/approval, a refusal with reasons, or a forwarding."""
+
+    outcome: Outcome
+    reasons: str
+    validity_years: int | None
+    valid_from: date | None
+    valid_until: date | None
+    certificate_number: str | None
+    signed_by: str
+    signed_at: datetime
+    on_time: bool
+    working_days_used: int
+
+
+@dataclass
+class DossierState:
+    """Everything the engine needs to know about one dossier."""
+
+    id: str
+    code: str
+    procedure: str
+    procedure_version: int
+    status: Status
+    received_at: datetime
+    accepted_at: datetime | None = None
+    due_date: date | None = None
+    legal_due_date: date | None = None
+    suspended: bool = False
+    suspended_since: datetime | None = None
+    suspended_working_days: int = 0
+    intake_supplement_requested: bool = False
+    missing: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    consultations: list[ConsultationState] = field(default_factory=list)
+    proposal: Proposal | None = None
+    decision: Decision | None = None
+    extended: bool = False
+    completed_at: datetime | None = None
+    version: int = 0
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the dossier is finished (no further action possible)."""
+        return self.status in TERMINAL_STATUSES
+
+    def consultation(self, consultation_id: str) -> ConsultationState | None:
+        """A consultation of this dossier by id."""
+        for c in self.consultations:
+            if c.id == consultation_id:
+                return c
+        return None
+
+    def open_consultations(self) -> list[ConsultationState]:
+        """The consultations still waiting for an answer."""
+        return [c for c in self.consultations if c.is_open]

@@ -1,0 +1,26 @@
+"""SQLModel tables of ngo-review; importing this package registers every table."""
+
+from models.agency import Agency
+from models.audit import AuditEvent
+from models.calendar_override import CalendarOverride
+from models.consultation import Consultation
+from models.document import Document
+from models.dossier import Dossier, DossierSequence
+from models.idempotency import IdempotencyRecord
+from models.outbox import Outbox
+from models.timer import Timer
+from models.token import ApiToken
+
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "AuditEvent",
+    "CalendarOverride",
+    "Consultation",
+    "Document",
+    "Dossier",
+    "DossierSequence",
+    "IdempotencyRecord",
+    "Outbox",
+    "Timer",
+]

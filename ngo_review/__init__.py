@@ -1,0 +1,1 @@
+"""ngo-review: command line, settings, demo data and the embedded runner."""

@@ -1,0 +1,50 @@
+"""The one Settings object: environment variables prefixed NGO_REVIEW_, or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of ngo-review; every field can be set as NGO_REVIEW_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="NGO_REVIEW_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Field(default=Path("var"), description="Where embedded state lives.")
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL of the dossier database; default var/ngo-review.db."
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public URL used in e-mail links."
+    )
+    secret_key: str = Field(
+        default="", description="Signs reply links; generated under var/ when empty."
+    )
+    receiving_agency: str = Field(
+        default="", description="Override of the receiving agency code used in dossier codes."
+    )
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, description="Largest upload accepted.")
+    smtp_host: str = Field(default="", description="SMTP server; empty runs a local sink.")
+    smtp_port: int = Field(default=25, description="SMTP port.")
+    smtp_username: str = Field(default="", description="SMTP login, when the server needs one.")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with TLS.")
+    mail_from: str = Field(
+        default="ngo-review@localhost", description="Sender address of notifications."
+    )
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under var_dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'ngo-review.db').as_posix()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process."""
+    return Settings()
