@@ -1,0 +1,1 @@
+"""The thin HTTP layer: parse, authenticate, authorise, call one service function, shape."""

@@ -1,0 +1,85 @@
+"""The one place where errors become HTTP answers: {"error": CODE, "detail": TEXT}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from flows.errors import (
+    Conflict,
+    DossierError,
+    Forbidden,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    PreconditionFailed,
+    TooLarge,
+)
+
+log = logging.getLogger("ngo_review.api")
+
+STATUS: dict[type[DossierError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    InvalidInput: 422,
+    NotAllowed: 409,
+    Conflict: 409,
+    PreconditionFailed: 412,
+    TooLarge: 413,
+}
+
+
+class Unauthorized(DossierError):
+    """No token, or one that is not valid."""
+
+    code = "unauthorized"
+
+
+STATUS[Unauthorized] = 401
+
+
+def error_body(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """The JSON shape of every error."""
+    return {"error": code, "detail": detail, **extra}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that map every error to JSON."""
+
+    @app.exception_handler(DossierError)
+    async def _domain(_: Request, exc: DossierError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(exc, NotAllowed):
+            extra["allowed_actions"] = exc.allowed_actions
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        return JSONResponse(error_body(exc.code, exc.detail, **extra),
+                            status_code=STATUS.get(type(exc), 400), headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))}
+            for err in exc.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(e['loc'][1:]) or e['loc'][0] if e['loc'] else 'body'}: "
+                           f"{e['msg']}" for e in errors)
+        return JSONResponse(error_body("invalid_input", detail or "invalid input",
+                                       errors=errors), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+                403: "forbidden", 413: "too_large"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse(error_body("internal", "unexpected error; nothing was changed"),
+                            status_code=500)

@@ -1,0 +1,42 @@
+"""GET /health: is the database reachable, is Prefect."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.deps import EngineDep
+
+router = APIRouter(tags=["health"])
+
+
+async def prefect_status() -> str:
+    """ok when the Prefect server named by PREFECT_API_URL answers its health check."""
+    url = os.environ.get("PREFECT_API_URL", "")
+    if not url:
+        return "unavailable"
+    try:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            answer = await client.get(f"{url.rstrip('/')}/health")
+        return "ok" if answer.status_code == 200 else "unavailable"
+    except httpx.HTTPError:
+        return "unavailable"
+
+
+@router.get("/health", responses={503: {"description": "the database is unreachable"}})
+async def health(engine: EngineDep) -> JSONResponse:
+    """{"status", "database", "prefect"}; 503 when the database does not answer."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError:
+        database = "unavailable"
+    body = {"status": "ok" if database == "ok" else "degraded", "database": database,
+            "prefect": await prefect_status()}
+    return JSONResponse(body, status_code=200 if database == "ok" else 503)

@@ -1,0 +1,1 @@
+"""The service layer: one transaction per command, around the pure engine."""

@@ -1,0 +1,59 @@
+"""Documents attached to a dossier: size-limited, checksummed, recorded in the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from flows.engine.state import Actor
+from flows.errors import InvalidInput, NotAllowed, NotFound
+from flows.procedures.schema import TERMINAL_STATUSES, Status
+from flows.service.effects import record_audit
+from flows.service.handle import load_for_update
+from models.db import read_session, write_session
+from models.document import Document
+from models.dossier import Dossier
+from models.schemas import DocumentPublic
+
+
+def _public(d: Document) -> DocumentPublic:
+    return DocumentPublic(id=d.id, name=d.name, content_type=d.content_type, size=d.size,
+                          sha256=d.sha256, uploaded_at=d.uploaded_at, uploaded_by=d.uploaded_by)
+
+
+def add_document(engine: Engine, dossier_id: str, actor: Actor, *, name: str,
+                 content_type: str, content: bytes, now: datetime) -> DocumentPublic:
+    """Store one file on an open dossier, with its SHA-256, and audit it."""
+    name = name.strip().replace("/", "_").replace("\\", "_")[:255]
+    if not name:
+        raise InvalidInput("the file needs a name")
+    if not content:
+        raise InvalidInput("the file is empty")
+    with write_session(engine) as session:
+        row = load_for_update(session, dossier_id)
+        if Status(row.status) in TERMINAL_STATUSES:
+            raise NotAllowed(f"the dossier is {row.status}; no documents can be added", [])
+        doc = Document(id=str(uuid.uuid4()), dossier_id=row.id, name=name,
+                       content_type=content_type[:120] or "application/octet-stream",
+                       size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                       content=content, uploaded_at=now, uploaded_by=actor.name)
+        session.add(doc)
+        record_audit(session, dossier_id=row.id, actor=actor, action="upload-document",
+                     from_status=row.status, to_status=row.status, at=now,
+                     details={"document_id": doc.id, "name": name, "size": doc.size,
+                              "sha256": doc.sha256})
+        return _public(doc)
+
+
+def list_documents(engine: Engine, dossier_id: str) -> list[DocumentPublic]:
+    """The dossier's documents (metadata only), oldest first."""
+    with read_session(engine) as session:
+        if session.get(Dossier, dossier_id) is None:
+            raise NotFound(f"no dossier {dossier_id}")
+        rows = session.exec(select(Document).where(Document.dossier_id == dossier_id)
+                            .order_by(col(Document.uploaded_at))).all()
+        return [_public(d) for d in rows]

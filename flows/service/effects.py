@@ -1,0 +1,97 @@
+"""What a command leaves behind in its transaction: audit row, timers, outbox messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from flows.calendar import WorkingCalendar
+from flows.engine import events as e
+from flows.engine.state import Actor, DossierState
+from flows.engine.timers import TimerSpec, desired_timers
+from flows.procedures.schema import ProcedureDefinition
+from models.agency import Agency
+from models.audit import AuditEvent
+from models.dossier import Dossier
+from models.outbox import Outbox
+from models.timer import Timer
+
+
+def record_audit(session: Session, *, dossier_id: str, actor: Actor, action: str,
+                 from_status: str | None, to_status: str, at: datetime,
+                 details: dict[str, Any]) -> None:
+    """The one audit writer: who did what, when, and the status before and after."""
+    session.add(AuditEvent(dossier_id=dossier_id, at=at, actor=actor.name,
+                           actor_role=actor.role, action=action, from_status=from_status,
+                           to_status=to_status, details=details))
+
+
+def reconcile_timers(session: Session, state: DossierState, procedure: ProcedureDefinition,
+                     calendar: WorkingCalendar, now: datetime) -> None:
+    """Arm the timers the dossier needs now and cancel pending ones it no longer needs."""
+    wanted = desired_timers(state, procedure, calendar)
+    rows = session.exec(
+        select(Timer).where(Timer.dossier_id == state.id, col(Timer.cancelled_at).is_(None))
+    ).all()
+    existing: set[TimerSpec] = set()
+    for t in rows:
+        spec = TimerSpec(kind=t.kind, consultation_id=t.consultation_id,  # type: ignore[arg-type]
+                         due_at=t.due_at)
+        if spec in wanted:
+            existing.add(spec)
+        elif t.fired_at is None:
+            t.cancelled_at = now
+    for spec in sorted(wanted - existing, key=lambda s: s.due_at):
+        session.add(Timer(kind=spec.kind.value, dossier_id=state.id,
+                          consultation_id=spec.consultation_id, due_at=spec.due_at,
+                          created_at=now))
+
+
+def _message_id(outbox_id: str) -> str:
+    return f"<{outbox_id}@ngo-review>"
+
+
+def queue_message(session: Session, *, dossier: Dossier, key: str, recipient: str,
+                  template: str, language: str, context: dict[str, Any],
+                  now: datetime) -> None:
+    """Write one outbox row; its id (and Message-ID) is derived from what caused it."""
+    if not recipient:
+        return
+    outbox_id = str(uuid.uuid5(uuid.UUID(dossier.id), f"{key}:{template}:{recipient}"))
+    session.add(Outbox(id=outbox_id, dossier_id=dossier.id, recipient=recipient,
+                       template=template, language=language, context=context,
+                       created_at=now, next_attempt_at=now, message_id=_message_id(outbox_id)))
+
+
+def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefinition,
+                   events: list[e.Event], now: datetime) -> None:
+    """The notifications the events call for (delivered later by deliver-notifications)."""
+    base: dict[str, Any] = {
+        "dossier_code": dossier.code, "dossier_id": dossier.id, "subject": dossier.subject,
+        "procedure_code": procedure.code, "procedure_title_vi": procedure.title_vi,
+        "procedure_title_en": procedure.title_en, "applicant_name": dossier.applicant_name,
+        "received_at": dossier.received_at.isoformat(),
+    }
+    applicant = (dossier.applicant_email, dossier.applicant_language)
+    for index, ev in enumerate(events):
+        key = f"v{dossier.version}:{index}"
+        ctx = {**base, **ev.details(), "at": ev.at.isoformat()}
+        template: str | None = {
+            e.Accepted: "receipt",
+            e.SupplementRequested: "supplement_request",
+            e.IntakeRejected: "intake_rejected",
+            e.DecisionSigned: "decision",
+            e.Extended: "extension",
+        }.get(type(ev))
+        if template is not None:
+            queue_message(session, dossier=dossier, key=key, recipient=applicant[0],
+                          template=template, language=applicant[1], context=ctx, now=now)
+        if isinstance(ev, e.ConsultationRequested):
+            agency = session.get(Agency, ev.agency)
+            if agency is not None:
+                queue_message(session, dossier=dossier, key=key, recipient=agency.email,
+                              template="consultation_request", language="vi",
+                              context={**ctx, "agency_name": agency.name_vi}, now=now)

@@ -1,0 +1,129 @@
+"""handle(command): load, decide, apply, and write everything in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from flows.engine import apply, decide
+from flows.engine import commands as c
+from flows.errors import InvalidInput, NotFound, PreconditionFailed
+from flows.procedures import REGISTRY, ProcedureRegistry
+from flows.service.calendar import load_calendar
+from flows.service.effects import queue_messages, reconcile_timers, record_audit
+from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
+from flows.service.mapping import to_state, write_state
+from flows.service.views import consultation_view, dossier_view
+from models.agency import Agency
+from models.consultation import Consultation
+from models.db import is_postgres, read_session, write_session
+from models.dossier import Dossier
+from models.schemas import ConsultationPublic, DossierPublic
+from models.token import ApiToken
+from models.types import utcnow
+
+
+def load_for_update(session: Session, dossier_id: str) -> Dossier:
+    """The dossier row, locked for this transaction (FOR UPDATE on PostgreSQL)."""
+    query = select(Dossier).where(Dossier.id == dossier_id)
+    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        query = query.with_for_update()
+    row = session.exec(query).first()
+    if row is None:
+        raise NotFound(f"no dossier {dossier_id}")
+    return row
+
+
+def _check_references(session: Session, command: c.Command) -> None:
+    """Names in the command must exist: consulted agencies, the assignee."""
+    if isinstance(command, c.Consult) and command.agencies:
+        codes = {a.strip() for a in command.agencies if a.strip()}
+        found = session.exec(select(Agency).where(col(Agency.code).in_(codes))).all()
+        active = {a.code for a in found if a.active}
+        unknown = sorted(codes - active)
+        if unknown:
+            raise InvalidInput(f"unknown or inactive agencies: {', '.join(unknown)}")
+    if isinstance(command, c.Assign):
+        user = session.exec(select(ApiToken).where(
+            ApiToken.name == command.assignee.strip(),
+            col(ApiToken.role).in_(["handler", "leader"]),
+            col(ApiToken.revoked_at).is_(None))).first()
+        if user is None:
+            raise InvalidInput(f"no handler or leader named {command.assignee!r}")
+
+
+def handle(engine: Engine, dossier_id: str, command: c.Command, *,
+           now: datetime | None = None, expected_version: int | None = None,
+           idempotency: IdempotencyKey | None = None,
+           registry: ProcedureRegistry = REGISTRY) -> DossierPublic:
+    """Carry out one command on one dossier, atomically; returns the updated dossier."""
+    now = now or utcnow()
+    try:
+        with write_session(engine) as session:
+            stored = stored_answer(session, idempotency)
+            if stored is not None:
+                return DossierPublic.model_validate(stored)
+            view = _execute(session, dossier_id, command, now, expected_version, registry)
+            store_answer(session, idempotency, 200, view.model_dump(mode="json"), now)
+            return view
+    except IntegrityError:
+        # A concurrent request with the same key won the race: give its answer back.
+        if idempotency is None:
+            raise
+        with read_session(engine) as session:
+            stored = stored_answer(session, idempotency)
+        if stored is None:
+            raise
+        return DossierPublic.model_validate(stored)
+
+
+def _execute(session: Session, dossier_id: str, command: c.Command, now: datetime,
+             expected_version: int | None, registry: ProcedureRegistry) -> DossierPublic:
+    row = load_for_update(session, dossier_id)
+    if expected_version is not None and row.version != expected_version:
+        raise PreconditionFailed(
+            f"the dossier is at version {row.version}, not {expected_version}; reload it")
+    procedure = registry.get(row.procedure, row.procedure_version)
+    if procedure is None:
+        raise NotFound(f"procedure {row.procedure} v{row.procedure_version} is not defined")
+    consultations = list(session.exec(
+        select(Consultation).where(Consultation.dossier_id == row.id)).all())
+    calendar = load_calendar(session)
+    state = to_state(row, consultations)
+    before = state.status.value
+    _check_references(session, command)
+    events = decide(state, command, now=now, procedure=procedure, calendar=calendar)
+    for event in events:
+        apply(state, event)
+    new_rows = write_state(state, row, {x.id: x for x in consultations})
+    session.add_all(new_rows)
+    consultations.extend(new_rows)
+    row.version += 1
+    session.add(row)
+    session.flush()
+    record_audit(session, dossier_id=row.id, actor=command.actor, action=command.action,
+                 from_status=before, to_status=state.status.value, at=now,
+                 details={"events": [{"event": ev.name, **ev.details()} for ev in events]})
+    reconcile_timers(session, state, procedure, calendar, now)
+    queue_messages(session, row, procedure, events, now)
+    session.flush()
+    return dossier_view(row, consultations, procedure, calendar, now, state)
+
+
+def respond(engine: Engine, consultation_id: str, command: c.Respond, *,
+            now: datetime | None = None) -> ConsultationPublic:
+    """An agency answers its own consultation request (others' are NotFound)."""
+    with read_session(engine) as session:
+        x = session.get(Consultation, consultation_id)
+        if x is None or x.agency_code != command.actor.agency:
+            raise NotFound(f"no consultation {consultation_id} for your agency")
+        dossier_id = x.dossier_id
+    handle(engine, dossier_id, command, now=now)
+    with read_session(engine) as session:
+        x = session.get(Consultation, consultation_id)
+        d = session.get(Dossier, dossier_id)
+        assert x is not None and d is not None
+        return consultation_view(x, d)

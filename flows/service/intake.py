@@ -1,0 +1,105 @@
+"""Receiving a dossier (tiếp nhận): validation, the dossier code, the first audit row."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from flows.calendar import local_date
+from flows.engine.state import Actor
+from flows.errors import Forbidden, InvalidInput
+from flows.procedures import REGISTRY, ProcedureRegistry, fields_model
+from flows.service.calendar import load_calendar
+from flows.service.effects import record_audit
+from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
+from flows.service.views import dossier_view
+from models.db import is_postgres, read_session, write_session
+from models.dossier import Dossier, DossierSequence
+from models.schemas import DossierCreate, DossierPublic
+from models.types import utcnow
+
+
+def validate_fields(payload: DossierCreate, registry: ProcedureRegistry) -> dict[str, Any]:
+    """The procedure's own fields, validated by its pydantic model (422 naming the rule)."""
+    procedure = registry.get(payload.procedure)
+    if procedure is None:
+        known = ", ".join(p.code for p in registry.latest())
+        raise InvalidInput(f"unknown procedure {payload.procedure!r}; known: {known}")
+    extra = dict(payload.model_extra or {})
+    try:
+        fields = fields_model(procedure).model_validate(extra)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'fields'}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors())
+        raise InvalidInput(f"invalid fields for {procedure.code}: {problems}") from exc
+    return fields.model_dump(mode="json")
+
+
+def next_code(session: Session, agency: str, now: datetime) -> str:
+    """Receiving-agency code + receipt date + sequence number, e.g. UBCT-PCPNN-20261123-0001."""
+    day = local_date(now)
+    query = select(DossierSequence).where(DossierSequence.agency_code == agency,
+                                          DossierSequence.day == day)
+    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        query = query.with_for_update()
+    seq = session.exec(query).first()
+    if seq is None:
+        seq = DossierSequence(agency_code=agency, day=day, last=0)
+    seq.last += 1
+    session.add(seq)
+    return f"{agency}-{day:%Y%m%d}-{seq.last:04d}"
+
+
+def create_dossier(engine: Engine, payload: DossierCreate, actor: Actor, *,
+                   now: datetime | None = None, receiving_agency: str = "",
+                   idempotency: IdempotencyKey | None = None,
+                   registry: ProcedureRegistry = REGISTRY) -> tuple[DossierPublic, bool]:
+    """Receive a new dossier; returns it and whether it was created now (not a retry)."""
+    if actor.role != "handler":
+        raise Forbidden("only a handler may receive dossiers")
+    now = now or utcnow()
+    fields = validate_fields(payload, registry)
+    procedure = registry.get(payload.procedure)
+    assert procedure is not None
+    for attempt in range(3):
+        try:
+            with write_session(engine) as session:
+                stored = stored_answer(session, idempotency)
+                if stored is not None:
+                    return DossierPublic.model_validate(stored), False
+                row = Dossier(
+                    id=str(uuid.uuid4()),
+                    code=next_code(session, receiving_agency or procedure.receiving_agency, now),
+                    procedure=procedure.code, procedure_version=procedure.version,
+                    status="received", applicant_name=payload.applicant.name,
+                    applicant_country=payload.applicant.country,
+                    applicant_email=str(payload.applicant.email),
+                    applicant_language=payload.applicant.language, subject=payload.subject,
+                    fields=fields, received_at=now, received_by=actor.name, version=1)
+                session.add(row)
+                session.flush()
+                record_audit(session, dossier_id=row.id, actor=actor, action="receive",
+                             from_status=None, to_status="received", at=now,
+                             details={"procedure": procedure.code,
+                                      "procedure_version": procedure.version})
+                view = dossier_view(row, [], procedure, load_calendar(session), now)
+                store_answer(session, idempotency, 201, view.model_dump(mode="json"), now)
+                return view, True
+        except IntegrityError:
+            # Same key raced us, or (PostgreSQL) two first dossiers of the day: look, then retry.
+            if idempotency is not None:
+                with read_session(engine) as session:
+                    stored = stored_answer(session, idempotency)
+                if stored is not None:
+                    return DossierPublic.model_validate(stored), False
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,114 @@
+"""Between database rows and the engine's in-memory DossierState."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flows.engine.state import ConsultationState, Decision, DossierState, Proposal
+from flows.procedures.schema import ConsultationStatus, Opinion, Outcome, Status
+from models.consultation import Consultation
+from models.dossier import Dossier
+
+
+def to_state(row: Dossier, consultations: list[Consultation]) -> DossierState:
+    """The engine state of a dossier row and its consultation rows."""
+    return DossierState(
+        id=row.id, code=row.code, procedure=row.procedure,
+        procedure_version=row.procedure_version, status=Status(row.status),
+        received_at=row.received_at, accepted_at=row.accepted_at, due_date=row.due_date,
+        legal_due_date=row.legal_due_date, suspended=row.suspended,
+        suspended_since=row.suspended_since, suspended_working_days=row.suspended_working_days,
+        intake_supplement_requested=row.intake_supplement_requested, missing=list(row.missing),
+        assignee=row.assignee,
+        consultations=[_consultation_state(c) for c in sorted(consultations,
+                                                               key=lambda c: c.position)],
+        proposal=_proposal(row.proposal), decision=_decision(row.decision),
+        extended=row.extended, completed_at=row.completed_at, version=row.version,
+    )
+
+
+def _consultation_state(c: Consultation) -> ConsultationState:
+    return ConsultationState(
+        id=c.id, agency=c.agency_code, status=ConsultationStatus(c.status),
+        requested_at=c.requested_at, due_date=c.due_date, working_days=c.working_days,
+        reminded_at=c.reminded_at, overdue_at=c.overdue_at, answered_at=c.answered_at,
+        answered_by=c.answered_by, answered_late=c.answered_late,
+        opinion=Opinion(c.opinion) if c.opinion else None, comments=c.comments,
+    )
+
+
+def _proposal(data: dict[str, Any] | None) -> Proposal | None:
+    if not data:
+        return None
+    return Proposal(outcome=Outcome(data["outcome"]), reasons=data["reasons"],
+                    validity_years=data["validity_years"], proposed_by=data["proposed_by"],
+                    proposed_at=datetime.fromisoformat(data["proposed_at"]))
+
+
+def _decision(data: dict[str, Any] | None) -> Decision | None:
+    if not data:
+        return None
+    return Decision(
+        outcome=Outcome(data["outcome"]), reasons=data["reasons"],
+        validity_years=data["validity_years"], valid_from=_date(data["valid_from"]),
+        valid_until=_date(data["valid_until"]), certificate_number=data["certificate_number"],
+        signed_by=data["signed_by"], signed_at=datetime.fromisoformat(data["signed_at"]),
+        on_time=data["on_time"], working_days_used=data["working_days_used"],
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def write_state(state: DossierState, row: Dossier,
+                consultations: dict[str, Consultation]) -> list[Consultation]:
+    """Copy the state onto the dossier row; returns consultation rows to add (new ones)."""
+    row.status = state.status.value
+    row.accepted_at = state.accepted_at
+    row.due_date = state.due_date
+    row.legal_due_date = state.legal_due_date
+    row.suspended = state.suspended
+    row.suspended_since = state.suspended_since
+    row.suspended_working_days = state.suspended_working_days
+    row.intake_supplement_requested = state.intake_supplement_requested
+    row.missing = list(state.missing)
+    row.assignee = state.assignee
+    row.extended = state.extended
+    row.completed_at = state.completed_at
+    p = state.proposal
+    row.proposal = None if p is None else {
+        "outcome": p.outcome.value, "reasons": p.reasons, "validity_years": p.validity_years,
+        "proposed_by": p.proposed_by, "proposed_at": p.proposed_at.isoformat()}
+    d = state.decision
+    row.decision = None if d is None else {
+        "outcome": d.outcome.value, "reasons": d.reasons, "validity_years": d.validity_years,
+        "valid_from": _iso(d.valid_from), "valid_until": _iso(d.valid_until),
+        "certificate_number": d.certificate_number, "signed_by": d.signed_by,
+        "signed_at": d.signed_at.isoformat(), "on_time": d.on_time,
+        "working_days_used": d.working_days_used}
+    row.on_time = d.on_time if d is not None else None
+    new_rows: list[Consultation] = []
+    for position, x in enumerate(state.consultations):
+        c = consultations.get(x.id)
+        if c is None:
+            c = Consultation(id=x.id, dossier_id=state.id, position=position,
+                             agency_code=x.agency, status=x.status.value,
+                             requested_at=x.requested_at, due_date=x.due_date,
+                             working_days=x.working_days)
+            new_rows.append(c)
+        c.status = x.status.value
+        c.due_date = x.due_date
+        c.reminded_at = x.reminded_at
+        c.overdue_at = x.overdue_at
+        c.answered_at = x.answered_at
+        c.answered_by = x.answered_by
+        c.answered_late = x.answered_late
+        c.opinion = x.opinion.value if x.opinion else None
+        c.comments = x.comments
+    return new_rows

@@ -1,0 +1,167 @@
+"""Request and response shapes of the API (the *Create / *Public side of each entity)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Language = Literal["vi", "en"]
+
+
+class Strict(BaseModel):
+    """Input models reject unknown keys, so a typo is a 422 rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Applicant(Strict):
+    """The foreign NGO that applies (tổ chức đề nghị)."""
+
+    name: str = Field(min_length=1, max_length=300, examples=["Save the Rivers Foundation"])
+    country: str = Field(min_length=1, max_length=100, examples=["Norway"])
+    email: EmailStr = Field(examples=["contact@savetherivers.example"])
+    language: Language = Field(default="vi", description="Language of messages to the applicant.")
+
+
+class DossierCreate(BaseModel):
+    """A new dossier; procedure-specific fields go at the top level next to these."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        str_strip_whitespace=True,
+        json_schema_extra={"examples": [{
+            "procedure": "ngo.operation.issue",
+            "applicant": {"name": "Save the Rivers Foundation", "country": "Norway",
+                          "email": "contact@savetherivers.example", "language": "en"},
+            "subject": "Operation registration for clean-water projects",
+            "provinces": ["Quảng Trị", "Huế"],
+            "activity_fields": ["water and sanitation"],
+            "requested_validity_years": 3,
+        }]},
+    )
+
+    procedure: str = Field(min_length=1, max_length=80)
+    applicant: Applicant
+    subject: str = Field(min_length=1, max_length=500)
+
+
+class ConsultationPublic(BaseModel):
+    """One agency's consultation request as the API shows it."""
+
+    id: str
+    dossier_id: str
+    dossier_code: str
+    procedure: str
+    subject: str
+    applicant_name: str
+    agency: str
+    status: str
+    requested_at: datetime
+    due_date: date
+    working_days: int
+    reminded_at: datetime | None
+    overdue_at: datetime | None
+    answered_at: datetime | None
+    answered_by: str | None
+    answered_late: bool | None
+    opinion: str | None
+    comments: str
+
+
+class ProposalPublic(BaseModel):
+    """The draft decision awaiting signature."""
+
+    outcome: str
+    reasons: str
+    validity_years: int | None
+    proposed_by: str
+    proposed_at: datetime
+
+
+class DecisionPublic(BaseModel):
+    """The signed decision."""
+
+    outcome: str
+    reasons: str
+    validity_years: int | None
+    valid_from: date | None
+    valid_until: date | None
+    certificate_number: str | None
+    signed_by: str
+    signed_at: datetime
+    on_time: bool
+    working_days_used: int
+
+
+class DossierPublic(BaseModel):
+    """A dossier with its clock, consultations, decision and what can be done next."""
+
+    id: str
+    code: str
+    procedure: str
+    procedure_version: int
+    status: str
+    applicant: Applicant
+    subject: str
+    fields: dict[str, Any]
+    received_at: datetime
+    received_by: str
+    accepted_at: datetime | None
+    due_date: date | None = Field(description="Appointment date (ngày hẹn trả kết quả).")
+    legal_due_date: date | None = Field(description="Statutory date, clock stops included.")
+    working_days_used: int | None
+    working_days_left: int | None
+    is_overdue: bool
+    suspended: bool
+    missing: list[str]
+    assignee: str | None
+    extended: bool
+    consultations: list[ConsultationPublic]
+    proposal: ProposalPublic | None
+    decision: DecisionPublic | None
+    completed_at: datetime | None
+    allowed_actions: list[str]
+    version: int
+
+
+class DossierPage(BaseModel):
+    """A page of dossiers, soonest legal due date first."""
+
+    items: list[DossierPublic]
+    total: int
+
+
+class HistoryItem(BaseModel):
+    """One line of the processing control slip (phiếu kiểm soát quá trình, form 06)."""
+
+    at: datetime
+    actor: str
+    actor_role: str
+    action: str
+    from_status: str | None
+    to_status: str
+    details: dict[str, Any]
+
+
+class DocumentPublic(BaseModel):
+    """An uploaded document's metadata."""
+
+    id: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str
+
+
+class AgencyPublic(BaseModel):
+    """A partner agency."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    email: str
+    active: bool

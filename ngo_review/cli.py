@@ -1,0 +1,97 @@
+"""The `ngo-review` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+import typer
+
+from flows.errors import DossierError
+from flows.procedures import REGISTRY
+from flows.service.admin import create_token, ensure_reference_agencies
+from models.db import make_engine
+from models.migrate import upgrade
+from ngo_review.settings import get_settings
+
+app = typer.Typer(help="ngo-review: workflow and approval engine for foreign NGO dossiers.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+
+
+def _out(text: str) -> None:
+    typer.echo(text)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database (Alembic) and load the reference agencies."""
+    url = get_settings().resolved_database_url()
+    upgrade(url)
+    added = ensure_reference_agencies(make_engine(url))
+    _out(json.dumps({"database": _safe(url), "migrated": True, "agencies_added": added}))
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="handler, leader, manager, agency or admin")],
+    name: Annotated[str, typer.Option(help="The user's name (shown as actor)")],
+    agency: Annotated[str | None, typer.Option(help="Agency code, for agency tokens")] = None,
+    email: Annotated[str, typer.Option(help="The user's e-mail, for notifications")] = "",
+) -> None:
+    """Print a new API token (shown once; stored hashed)."""
+    url = get_settings().resolved_database_url()
+    upgrade(url)
+    engine = make_engine(url)
+    ensure_reference_agencies(engine)
+    try:
+        _out(create_token(engine, role=role, name=name, agency=agency, email=email))
+    except DossierError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command("procedures")
+def procedures() -> None:
+    """List the procedure definitions (code, version, deadlines) as JSON lines."""
+    for p in REGISTRY.latest():
+        _out(json.dumps({
+            "code": p.code, "version": p.version, "title_en": p.title_en,
+            "intake_working_days": p.intake_working_days,
+            "total_working_days": p.total_working_days,
+            "consultation_working_days": p.consultation_working_days,
+            "silence_rule": p.silence_rule.value, "legal_basis": p.legal_basis,
+        }, ensure_ascii=False))
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (keep 127.0.0.1 locally)")] =
+    "127.0.0.1",
+    port: Annotated[int, typer.Option(help="HTTP port")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Load demo data, print tokens")] = False,
+) -> None:
+    """Run the API and pages (and, from issue 3 on, the Prefect flows) on one machine."""
+    from ngo_review.serve import run
+
+    asyncio.run(run(get_settings(), host=host, port=port, demo=demo))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

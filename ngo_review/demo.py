@@ -1,0 +1,127 @@
+"""Demo data: agencies, users with tokens, and dossiers in every state."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from flows.engine import commands as c
+from flows.engine.state import Actor
+from flows.procedures.certificates import CORE_CONSULTED
+from flows.procedures.schema import Opinion, Outcome
+from flows.service.admin import create_token, ensure_reference_agencies
+from flows.service.handle import handle, respond
+from flows.service.intake import create_dossier
+from models.consultation import Consultation
+from models.db import read_session
+from models.dossier import Dossier
+from models.schemas import DossierCreate
+
+HANDLER = Actor("Nguyễn Văn An", "handler")
+HANDLER_2 = Actor("Trần Thị Bình", "handler")
+LEADER = Actor("Lê Minh Cường", "leader")
+MANAGER = Actor("Phạm Thu Dung", "manager")
+ADMIN = Actor("Quản trị hệ thống", "admin")
+DEMO_MARK = "demo.ngo-review.example.org"
+
+USERS = (HANDLER, HANDLER_2, LEADER, MANAGER, ADMIN)
+DEMO_CONSULTED = (*CORE_CONSULTED, "BYT")
+
+
+def _payload(n: int, office: bool = False) -> DossierCreate:
+    names = ["Save the Rivers Foundation", "Helping Hands International", "Green Delta Trust",
+             "Children First e.V.", "Mekong Health Alliance", "Open Schools Network",
+             "Clean Air Partnership", "Rural Water Initiative"]
+    name = names[n % len(names)]
+    data: dict[str, Any] = {
+        "procedure": "ngo.office.issue" if office else "ngo.operation.issue",
+        "applicant": {"name": name, "country": ["Norway", "Germany", "Japan", "USA"][n % 4],
+                      "email": f"contact{n}@{DEMO_MARK}", "language": "en" if n % 2 else "vi"},
+        "subject": (f"Representative office of {name}" if office
+                    else f"Operation registration of {name}"),
+        "activity_fields": ["health", "water and sanitation"][: 1 + n % 2],
+    }
+    if office:
+        data.update(office_province="Đà Nẵng", office_address="12 Bạch Đằng, Hải Châu")
+    else:
+        data.update(provinces=["Quảng Trị", "Huế"][: 1 + n % 2])
+    return DossierCreate.model_validate(data)
+
+
+def already_loaded(engine: Engine) -> bool:
+    """Whether demo dossiers are already in the database."""
+    with read_session(engine) as session:
+        row = session.exec(select(Dossier).where(
+            Dossier.applicant_email.endswith(DEMO_MARK))).first()
+        return row is not None
+
+
+def load_demo(engine: Engine, now: datetime) -> dict[str, str]:
+    """Create demo users' tokens (new each time) and, once, dossiers in every state."""
+    ensure_reference_agencies(engine)
+    tokens = {f"{u.role}: {u.name}": create_token(engine, role=u.role, name=u.name,
+                                                  email=f"user{i}@{DEMO_MARK}")
+              for i, u in enumerate(USERS)}
+    for code in DEMO_CONSULTED:
+        tokens[f"agency: {code}"] = create_token(engine, role="agency", name=f"Officer {code}",
+                                                 agency=code)
+    if not already_loaded(engine):
+        _dossiers(engine, now)
+    return tokens
+
+
+def _dossiers(engine: Engine, now: datetime) -> None:
+    def new(n: int, days_ago: int, office: bool = False) -> str:
+        at = now - timedelta(days=days_ago)
+        return create_dossier(engine, _payload(n, office), HANDLER, now=at)[0].id
+
+    def act(dossier_id: str, command: c.Command, days_ago: float) -> None:
+        handle(engine, dossier_id, command, now=now - timedelta(days=days_ago))
+
+    new(0, 0)  # received today
+    d = new(1, 3)  # awaiting an intake supplement
+    act(d, c.RequestSupplement(actor=HANDLER, missing=("Charter, certified copy",
+                                                       "Letter of introduction")), 2)
+    d = new(2, 20)  # in review, consultations out, some answered
+    act(d, c.Assign(actor=LEADER, assignee=HANDLER_2.name), 19.9)
+    act(d, c.Accept(actor=HANDLER_2), 19)
+    act(d, c.Consult(actor=HANDLER_2, agencies=DEMO_CONSULTED), 18)
+    _answer_some(engine, d, now - timedelta(days=5), 3)
+    d = new(3, 30)  # in review, suspended for a supplement
+    act(d, c.Accept(actor=HANDLER), 29)
+    act(d, c.RequestSupplement(actor=HANDLER, missing=("Project budget, signed",)), 10)
+    d = new(4, 35, office=True)  # awaiting the leader's signature
+    act(d, c.Accept(actor=HANDLER), 34)
+    act(d, c.Consult(actor=HANDLER, agencies=CORE_CONSULTED), 33)
+    _answer_some(engine, d, now - timedelta(days=20), 4)
+    act(d, c.Propose(actor=HANDLER, outcome=Outcome.approve, reasons="All agencies agree"), 3)
+    d = new(5, 60)  # approved
+    act(d, c.Accept(actor=HANDLER), 59)
+    act(d, c.Consult(actor=HANDLER, agencies=CORE_CONSULTED), 58)
+    _answer_some(engine, d, now - timedelta(days=50), 4)
+    act(d, c.Propose(actor=HANDLER, outcome=Outcome.approve, validity_years=3), 45)
+    act(d, c.Sign(actor=LEADER), 44)
+    d = new(6, 50)  # refused
+    act(d, c.Accept(actor=HANDLER), 49)
+    act(d, c.Propose(actor=HANDLER, outcome=Outcome.refuse,
+                     reasons="Activities fall outside the fields allowed by Art 3"), 40)
+    act(d, c.Sign(actor=LEADER), 39)
+    d = new(7, 10)  # rejected at intake
+    act(d, c.RejectIntake(actor=HANDLER, reason="The NGO is not legally established abroad"), 9)
+    d = new(0, 15, office=True)  # withdrawn
+    act(d, c.Accept(actor=HANDLER), 14)
+    act(d, c.Withdraw(actor=HANDLER, reason="The NGO chose Hà Nội instead"), 5)
+
+
+def _answer_some(engine: Engine, dossier_id: str, at: datetime, count: int) -> None:
+    with read_session(engine) as session:
+        rows = session.exec(select(Consultation).where(Consultation.dossier_id == dossier_id)
+                            .order_by(Consultation.position)).all()  # type: ignore[arg-type]
+    for x in rows[:count]:
+        respond(engine, x.id, c.Respond(actor=Actor(f"Officer {x.agency_code}", "agency",
+                                                    x.agency_code),
+                                        consultation_id=x.id, opinion=Opinion.agree,
+                                        comments="No objection."), now=at)

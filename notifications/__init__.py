@@ -1,0 +1,1 @@
+"""E-mail notifications: Jinja2 templates (vi + en), rendering, SMTP delivery."""
