@@ -1,0 +1,59 @@
+"""`ngo-review serve --demo` on a fresh directory: starts, prints tokens, serves demo data."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_demo_starts_with_data_and_tokens(tmp_path: Path) -> None:
+    """The README's first command, minus the install: a working system with demo dossiers."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NGO_REVIEW_")}
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ngo_review.cli", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve did not answer /health in time"
+            time.sleep(0.3)
+        tokens = json.loads((tmp_path / "var" / "demo-tokens.json").read_text())
+        manager = {"Authorization": f"Bearer {tokens['manager: Phạm Thu Dung']}"}
+        page = httpx.get(f"{base}/dossiers", params={"limit": 100}, headers=manager).json()
+        statuses = {d["status"] for d in page["items"]}
+        assert {"received", "awaiting_supplement", "in_review", "awaiting_decision", "approved",
+                "refused", "rejected_at_intake", "withdrawn"} <= statuses
+        agency = {"Authorization": f"Bearer {tokens['agency: BCA']}"}
+        own = httpx.get(f"{base}/consultations", headers=agency).json()
+        assert own and {c["agency"] for c in own} == {"BCA"}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, _ = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    assert "Demo tokens" in out and f"http://127.0.0.1:{port}/docs" in out

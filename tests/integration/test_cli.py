@@ -1,0 +1,57 @@
+"""The ngo-review command line: db upgrade, token create, procedures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from models.db import make_engine, read_session
+from models.token import ApiToken, hash_token
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NGO_REVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "NGO_REVIEW_VAR_DIR": str(tmp_path / "var")}
+    return subprocess.run([sys.executable, "-m", "ngo_review.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+
+def test_db_upgrade_is_repeatable(tmp_path: Path) -> None:
+    """Upgrading twice is fine; reference agencies are loaded once."""
+    first = _cli(tmp_path, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout.strip().splitlines()[-1])["agencies_added"] > 5
+    second = _cli(tmp_path, "db", "upgrade")
+    assert json.loads(second.stdout.strip().splitlines()[-1])["agencies_added"] == 0
+
+
+def test_token_create_prints_a_token_stored_only_hashed(tmp_path: Path) -> None:
+    """The printed token works as a credential; the database holds only its hash."""
+    out = _cli(tmp_path, "token", "create", "--role", "agency", "--name", "Officer BCA",
+               "--agency", "BCA")
+    assert out.returncode == 0, out.stderr
+    token = out.stdout.strip().splitlines()[-1]
+    assert len(token) >= 40
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with read_session(engine) as s:
+        rows = s.exec(select(ApiToken)).all()
+    assert [(r.role, r.agency_code, r.token_hash) for r in rows] == \
+        [("agency", "BCA", hash_token(token))]
+    assert token not in (tmp_path / "cli.db").read_bytes().decode("latin-1")
+    bad = _cli(tmp_path, "token", "create", "--role", "agency", "--name", "X")
+    assert bad.returncode == 2 and "agency" in bad.stderr
+    assert _cli(tmp_path, "token", "create", "--role", "king", "--name", "X").returncode == 2
+
+
+def test_procedures_lists_codes_versions_and_deadlines(tmp_path: Path) -> None:
+    """One JSON line per procedure."""
+    out = _cli(tmp_path, "procedures")
+    assert out.returncode == 0, out.stderr
+    rows = {r["code"]: r for r in map(json.loads, out.stdout.strip().splitlines())}
+    assert rows["ngo.operation.issue"]["total_working_days"] == 30
+    assert rows["ngo.office.issue"]["version"] == 1
