@@ -49,6 +49,8 @@ class Dossier(SQLModel, table=True):
     extended: bool = Field(default=False)
     completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     on_time: bool | None = Field(default=None)
+    timeliness: str | None = Field(default=None, max_length=10,
+                                   description="early, on_time or late once completed")
     version: int = Field(default=1, description="Incremented on every change (ETag).")
 
 

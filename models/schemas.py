@@ -92,6 +92,7 @@ class DecisionPublic(BaseModel):
     signed_by: str
     signed_at: datetime
     on_time: bool
+    timeliness: str = Field(description="early, on_time or late against the statutory date")
     working_days_used: int
 
 

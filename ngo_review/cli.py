@@ -82,10 +82,37 @@ def serve(
     port: Annotated[int, typer.Option(help="HTTP port")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Load demo data, print tokens")] = False,
 ) -> None:
-    """Run the API and pages (and, from issue 3 on, the Prefect flows) on one machine."""
+    """Run the API, pages and Prefect flows (local Prefect server unless PREFECT_API_URL)."""
     from ngo_review.serve import run
 
     asyncio.run(run(get_settings(), host=host, port=port, demo=demo))
+
+
+@app.command("worker")
+def worker() -> None:
+    """Run only the Prefect flows (deadline sweep), for a separate worker process."""
+    from ngo_review.serve import run_worker
+
+    asyncio.run(run_worker(get_settings()))
+
+
+@app.command("sweep")
+def sweep_once(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO-8601 instant (default now)")]
+    = None,
+) -> None:
+    """Run the deadline sweep once as of an instant; print a JSON summary. Idempotent."""
+    from flows.deadline_sweep import deadline_sweep, parse_instant
+
+    try:
+        instant = parse_instant(as_of)
+    except ValueError as exc:
+        typer.echo(f"error: --as-of must be ISO-8601: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    url = get_settings().resolved_database_url()
+    upgrade(url)
+    result = asyncio.run(deadline_sweep(as_of=instant.isoformat()))
+    _out(json.dumps(result))
 
 
 def main() -> None:

@@ -1,9 +1,12 @@
-"""`ngo-review serve`: everything in one asyncio process on embedded defaults."""
+"""`ngo-review serve` and `ngo-review worker`: the API, pages and Prefect flows in one process."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import os
 
 import uvicorn
 
@@ -13,28 +16,77 @@ from models.db import make_engine
 from models.migrate import upgrade
 from models.types import utcnow
 from ngo_review.demo import load_demo
+from ngo_review.prefect_server import LocalPrefectServer
 from ngo_review.settings import Settings
 
 log = logging.getLogger("ngo_review.serve")
 
 
+def _say(text: str) -> None:
+    print(text, flush=True)  # noqa: T201 - the CLI's own output for the person starting it
+
+
+def ensure_prefect(settings: Settings) -> LocalPrefectServer | None:
+    """Use PREFECT_API_URL if set, else start a local Prefect server (its home in var/)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    server = LocalPrefectServer(settings.var_dir / "prefect")
+    _say(f"Starting a local Prefect server on {server.url} ...")
+    os.environ["PREFECT_API_URL"] = server.start()
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    return server
+
+
+async def run_flows() -> None:
+    """Serve the deployments (deadline sweep on its schedule) until cancelled."""
+    # Imported here: Prefect reads PREFECT_API_URL when first used, after ensure_prefect.
+    from prefect import aserve
+
+    from flows.deployments import build_deployments
+
+    await aserve(*await build_deployments(), print_starting_message=False)
+
+
 async def run(settings: Settings, *, host: str, port: int, demo: bool) -> None:
-    """Migrate, optionally load demo data, then serve until interrupted."""
+    """Migrate, optionally load demo data, start Prefect, then serve until interrupted."""
     url = settings.resolved_database_url()
     upgrade(url)
     engine = make_engine(url)
     ensure_reference_agencies(engine)
+    prefect_server = ensure_prefect(settings)
     base = f"http://{host}:{port}"
-    if demo:
-        tokens = load_demo(engine, utcnow())
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        (settings.var_dir / "demo-tokens.json").write_text(
-            json.dumps(tokens, ensure_ascii=False, indent=2))
-        lines = [f"  {who:<32} {token}" for who, token in tokens.items()]
-        banner = "\n".join(["", "Demo tokens (also in var/demo-tokens.json):", *lines])
-        print(banner, flush=True)  # noqa: T201 - the CLI's output for the person starting it
-    print(f"\nngo-review is running:\n  API and docs   {base}/docs\n"  # noqa: T201
-          f"  health         {base}/health\n", flush=True)
-    app = create_app(settings, engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
-    await server.serve()
+    try:
+        if demo:
+            tokens = load_demo(engine, utcnow())
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+            (settings.var_dir / "demo-tokens.json").write_text(
+                json.dumps(tokens, ensure_ascii=False, indent=2))
+            lines = [f"  {who:<32} {token}" for who, token in tokens.items()]
+            _say("\n".join(["", "Demo tokens (also in var/demo-tokens.json):", *lines]))
+        prefect_ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
+        _say(f"\nngo-review is running:\n  API and docs   {base}/docs\n"
+             f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n")
+        app = create_app(settings, engine=engine)
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+        flows_task = asyncio.create_task(run_flows())
+        try:
+            await server.serve()
+        finally:
+            # The Prefect runner replaces the SIGTERM handler: stop it ourselves.
+            flows_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await flows_task
+    finally:
+        if prefect_server is not None:
+            prefect_server.stop()
+
+
+async def run_worker(settings: Settings) -> None:
+    """Only the flows (docker-compose `worker`): the API runs elsewhere."""
+    upgrade(settings.resolved_database_url())
+    prefect_server = ensure_prefect(settings)
+    try:
+        await run_flows()
+    finally:
+        if prefect_server is not None:
+            prefect_server.stop()

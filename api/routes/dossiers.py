@@ -6,11 +6,22 @@
 from datetime import date
 from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, UploadFile
+from fastapi import (
+    APIRouter,
+    BackgroundTasks,
+    Body,
+    Depends,
+    Header,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.params import File
 
 from api.actions import ACTIONS, ActionBody, Empty
 from api.deps import Caller, EngineDep, NowDep, parse_if_match, require
+from flows.deployments import trigger_sweep
 from flows.errors import TooLarge
 from flows.service import documents, views
 from flows.service.handle import handle
@@ -106,7 +117,7 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
     body_default: Any = Body(default=None) if empty else Body()
 
     def route(dossier_id: str, response: Response, caller: Actor, engine: EngineDep,
-              now: NowDep, body: Any = body_default,
+              now: NowDep, background: BackgroundTasks, body: Any = body_default,
               if_match: IfMatch = None, idempotency_key: IdemHeader = None) -> DossierPublic:
         body = body or model()
         idem = IdempotencyKey.of(f"{caller.token_id}:POST:{dossier_id}:{action}",
@@ -114,6 +125,7 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
             if idempotency_key else None
         dossier = handle(engine, dossier_id, body.to_command(caller.actor), now=now,
                          expected_version=parse_if_match(if_match), idempotency=idem)
+        background.add_task(trigger_sweep, engine)  # after the response: never delays it
         return _etag(response, dossier)
 
     # FastAPI reads the body's type from the signature: each action gets its own model.

@@ -68,7 +68,7 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
                 outcome=event.outcome, reasons=event.reasons, validity_years=event.validity_years,
                 valid_from=event.valid_from, valid_until=event.valid_until,
                 certificate_number=event.certificate_number, signed_by=event.signed_by,
-                signed_at=event.at, on_time=event.on_time,
+                signed_at=event.at, on_time=event.on_time, timeliness=event.timeliness,
                 working_days_used=event.working_days_used)
         case e.Extended():
             state.extended = True
@@ -76,8 +76,22 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
         case e.Withdrawn():
             state.status = Status.withdrawn
             state.completed_at = event.at
+            if state.suspended:
+                state.suspended_working_days += event.waited_working_days
             state.suspended = False
             state.suspended_since = None
+        case e.ConsultationReminded():
+            _consultation(state, event.consultation_id).reminded_at = event.at
+        case e.ConsultationOverdue():
+            x = _consultation(state, event.consultation_id)
+            x.status = ConsultationStatus.overdue
+            x.overdue_at = event.at
+        case e.ConsultationDeemedConsent():
+            x = _consultation(state, event.consultation_id)
+            x.status = ConsultationStatus.deemed_consent
+            x.overdue_at = event.at
+        case e.DossierAtRisk() | e.DossierLate():
+            pass  # recorded in the audit trail and notified; the clock itself is unchanged
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
     return state

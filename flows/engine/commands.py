@@ -123,3 +123,39 @@ ALL_COMMANDS: tuple[type[Command], ...] = (
     Propose, Sign, Return, Extend, Withdraw,
 )
 COMMANDS_BY_ACTION: dict[str, type[Command]] = {c.action: c for c in ALL_COMMANDS}
+
+
+@dataclass(frozen=True)
+class RemindConsultation(Command):
+    """System: remind an agency that its answer is due soon (nhắc hạn)."""
+
+    action: ClassVar[str] = "remind"
+    consultation_id: str = ""
+
+
+@dataclass(frozen=True)
+class ExpireConsultation(Command):
+    """System: an agency's due date passed: overdue, or deemed consent by the silence rule."""
+
+    action: ClassVar[str] = "expire-consultation"
+    consultation_id: str = ""
+
+
+@dataclass(frozen=True)
+class FlagAtRisk(Command):
+    """System: few working days remain before the appointment date."""
+
+    action: ClassVar[str] = "flag-at-risk"
+
+
+@dataclass(frozen=True)
+class FlagLate(Command):
+    """System: the appointment date passed without a result (trễ hạn)."""
+
+    action: ClassVar[str] = "flag-late"
+
+
+SYSTEM_COMMANDS: tuple[type[Command], ...] = (
+    RemindConsultation, ExpireConsultation, FlagAtRisk, FlagLate,
+)
+COMMANDS_BY_ACTION.update({c.action: c for c in SYSTEM_COMMANDS})

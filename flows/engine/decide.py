@@ -10,13 +10,15 @@ from flows.calendar import WorkingCalendar, local_date
 from flows.engine import commands as c
 from flows.engine import events as e
 from flows.engine.clock import working_days_used
-from flows.engine.state import DossierState
+from flows.engine.state import ConsultationState, DossierState
 from flows.errors import Conflict, Forbidden, InvalidInput, NotAllowed, NotFound
 from flows.procedures.schema import (
     ConsultationMode,
     ConsultationStatus,
     Outcome,
     ProcedureDefinition,
+    Role,
+    SilenceRule,
     Status,
 )
 
@@ -41,17 +43,25 @@ def _guard(state: DossierState, action: str, procedure: ProcedureDefinition) -> 
         return not any(x.status == ConsultationStatus.requested for x in state.consultations)
     if action == "extend":
         return state.accepted_at is not None
+    if action == "remind":
+        return any(x.status == ConsultationStatus.requested and x.reminded_at is None
+                   for x in state.consultations)
+    if action == "expire-consultation":
+        return any(x.status == ConsultationStatus.requested for x in state.consultations)
+    if action in ("flag-at-risk", "flag-late"):
+        return not state.suspended and state.due_date is not None
     return True
 
 
 def allowed_actions(
     state: DossierState, procedure: ProcedureDefinition, role: str | None = None
 ) -> list[str]:
-    """Actions possible now, optionally only those the role may take."""
+    """Actions possible now, optionally only those the role may take (system ones hidden)."""
     return [
         t.action
         for t in procedure.transitions
-        if (role is None or role in t.roles) and _guard(state, t.action, procedure)
+        if (role in t.roles if role is not None else t.roles != (Role.system,))
+        and _guard(state, t.action, procedure)
     ]
 
 
@@ -206,6 +216,13 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def classify(s: DossierState, day: date) -> str:
+    """Early, on time or late against the statutory date; an extension letter means late."""
+    if s.legal_due_date is None or s.extended or day > s.legal_due_date:
+        return "late"
+    return "on_time" if day == s.legal_due_date else "early"
+
+
 def _sign(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
           cal: WorkingCalendar) -> list[e.Event]:
     proposal = s.proposal
@@ -223,11 +240,13 @@ def _sign(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition
         for x in s.open_consultations()
     ]
     used = working_days_used(s, cal, now) or 0
-    on_time = s.legal_due_date is not None and today <= s.legal_due_date and not s.extended
+    timeliness = classify(s, today)
+    on_time = timeliness != "late"
     return cancelled + [e.DecisionSigned(
         at=now, outcome=proposal.outcome, status=status, reasons=proposal.reasons,
         validity_years=years, valid_from=today if years else None, valid_until=valid_until,
         certificate_number=number, signed_by=cmd.actor.name, on_time=on_time,
+        timeliness=timeliness,
         working_days_used=used)]
 
 
@@ -257,7 +276,10 @@ def _withdraw(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefini
         e.ConsultationCancelled(at=now, consultation_id=x.id, agency=x.agency)
         for x in s.open_consultations()
     ]
-    return cancelled + [e.Withdrawn(at=now, reason=reason)]
+    waited = 0
+    if s.suspended and s.suspended_since is not None:
+        waited = max(cal.working_days_between(s.suspended_since, now), 0)
+    return cancelled + [e.Withdrawn(at=now, reason=reason, waited_working_days=waited)]
 
 
 def _required(value: str, name: str) -> str:
@@ -265,6 +287,54 @@ def _required(value: str, name: str) -> str:
     if not value.strip():
         raise InvalidInput(f"{name} must not be empty")
     return value.strip()
+
+
+def _open_request(s: DossierState, consultation_id: str, p: ProcedureDefinition
+                  ) -> ConsultationState:
+    x = s.consultation(consultation_id)
+    if x is None or x.status != ConsultationStatus.requested:
+        raise NotAllowed(f"consultation {consultation_id} is not waiting for an answer",
+                         allowed_actions(s, p))
+    return x
+
+
+def _remind(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
+            cal: WorkingCalendar) -> list[e.Event]:
+    assert isinstance(cmd, c.RemindConsultation)
+    x = _open_request(s, cmd.consultation_id, p)
+    if x.reminded_at is not None:
+        raise NotAllowed("the agency was already reminded", allowed_actions(s, p))
+    return [e.ConsultationReminded(at=now, consultation_id=x.id, agency=x.agency,
+                                   due_date=x.due_date)]
+
+
+def _expire(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
+            cal: WorkingCalendar) -> list[e.Event]:
+    assert isinstance(cmd, c.ExpireConsultation)
+    x = _open_request(s, cmd.consultation_id, p)
+    if local_date(now) <= x.due_date:
+        raise NotAllowed(f"the agency has until {x.due_date}", allowed_actions(s, p))
+    if p.silence_rule == SilenceRule.deemed_consent:
+        return [e.ConsultationDeemedConsent(at=now, consultation_id=x.id, agency=x.agency,
+                                            due_date=x.due_date)]
+    return [e.ConsultationOverdue(at=now, consultation_id=x.id, agency=x.agency,
+                                  due_date=x.due_date)]
+
+
+def _flag_at_risk(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
+                  cal: WorkingCalendar) -> list[e.Event]:
+    assert s.due_date is not None
+    return [e.DossierAtRisk(at=now, due_date=s.due_date,
+                            working_days_left=cal.working_days_between(now, s.due_date))]
+
+
+def _flag_late(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
+               cal: WorkingCalendar) -> list[e.Event]:
+    assert s.due_date is not None
+    if local_date(now) <= s.due_date:
+        raise NotAllowed(f"the appointment date {s.due_date} has not passed",
+                         allowed_actions(s, p))
+    return [e.DossierLate(at=now, due_date=s.due_date)]
 
 
 _HANDLERS: dict[type[c.Command], Handler] = {
@@ -280,4 +350,8 @@ _HANDLERS: dict[type[c.Command], Handler] = {
     c.Return: _return,
     c.Extend: _extend,
     c.Withdraw: _withdraw,
+    c.RemindConsultation: _remind,
+    c.ExpireConsultation: _expire,
+    c.FlagAtRisk: _flag_at_risk,
+    c.FlagLate: _flag_late,
 }

@@ -147,6 +147,7 @@ class DecisionSigned(Event):
     certificate_number: str | None
     signed_by: str
     on_time: bool
+    timeliness: str
     working_days_used: int
 
 
@@ -167,3 +168,51 @@ class Withdrawn(Event):
 
     name: ClassVar[str] = "Withdrawn"
     reason: str
+    waited_working_days: int = 0  # a wait on a supplement ends here; it never counted
+
+
+@dataclass(frozen=True)
+class ConsultationReminded(Event):
+    """A reminder went to the agency before its due date."""
+
+    name: ClassVar[str] = "ConsultationReminded"
+    consultation_id: str
+    agency: str
+    due_date: date
+
+
+@dataclass(frozen=True)
+class ConsultationOverdue(Event):
+    """The agency did not answer by its due date; handler and managers are told."""
+
+    name: ClassVar[str] = "ConsultationOverdue"
+    consultation_id: str
+    agency: str
+    due_date: date
+
+
+@dataclass(frozen=True)
+class ConsultationDeemedConsent(Event):
+    """Silence past the due date taken as agreement, as the procedure says (system outcome)."""
+
+    name: ClassVar[str] = "ConsultationDeemedConsent"
+    consultation_id: str
+    agency: str
+    due_date: date
+
+
+@dataclass(frozen=True)
+class DossierAtRisk(Event):
+    """Few working days remain before the appointment date."""
+
+    name: ClassVar[str] = "DossierAtRisk"
+    due_date: date
+    working_days_left: int
+
+
+@dataclass(frozen=True)
+class DossierLate(Event):
+    """The appointment date passed without a result."""
+
+    name: ClassVar[str] = "DossierLate"
+    due_date: date

@@ -75,6 +75,7 @@ class Decision:
     signed_by: str
     signed_at: datetime
     on_time: bool
+    timeliness: str  # early, on_time or late, against the statutory appointment date
     working_days_used: int
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.procedures.schema import Role, Status, Transition
 
 S = Status
-H, L, A = Role.handler, Role.leader, Role.agency
+H, L, A, SYS = Role.handler, Role.leader, Role.agency, Role.system
 OPEN = (S.received, S.awaiting_supplement, S.in_review, S.awaiting_decision)
 
 # to_status None: the action keeps the status, or the engine derives it (receive-supplement goes
@@ -43,4 +43,15 @@ STANDARD_TRANSITIONS: tuple[Transition, ...] = (
     Transition(action="withdraw", roles=(H,), from_statuses=OPEN,
                to_status=S.withdrawn,
                title_vi="Tổ chức rút hồ sơ", title_en="Applicant withdraws"),
+    # Fired by the deadline sweep, never by a person.
+    Transition(action="remind", roles=(SYS,), from_statuses=OPEN,
+               title_vi="Nhắc hạn trả lời", title_en="Remind an agency"),
+    Transition(action="expire-consultation", roles=(SYS,), from_statuses=OPEN,
+               title_vi="Quá hạn trả lời", title_en="Agency deadline passed"),
+    Transition(action="flag-at-risk", roles=(SYS,),
+               from_statuses=(S.in_review, S.awaiting_decision),
+               title_vi="Sắp đến hạn", title_en="Appointment date near"),
+    Transition(action="flag-late", roles=(SYS,),
+               from_statuses=(S.in_review, S.awaiting_decision),
+               title_vi="Quá hạn giải quyết", title_en="Appointment date passed"),
 )

@@ -18,6 +18,7 @@ from models.audit import AuditEvent
 from models.dossier import Dossier
 from models.outbox import Outbox
 from models.timer import Timer
+from models.token import ApiToken
 
 
 def record_audit(session: Session, *, dossier_id: str, actor: Actor, action: str,
@@ -89,9 +90,34 @@ def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefin
         if template is not None:
             queue_message(session, dossier=dossier, key=key, recipient=applicant[0],
                           template=template, language=applicant[1], context=ctx, now=now)
-        if isinstance(ev, e.ConsultationRequested):
+        if isinstance(ev, e.ConsultationRequested | e.ConsultationReminded
+                      | e.ConsultationDeemedConsent):
             agency = session.get(Agency, ev.agency)
             if agency is not None:
+                name = {e.ConsultationRequested: "consultation_request",
+                        e.ConsultationReminded: "consultation_reminder",
+                        e.ConsultationDeemedConsent: "deemed_consent"}[type(ev)]
                 queue_message(session, dossier=dossier, key=key, recipient=agency.email,
-                              template="consultation_request", language="vi",
+                              template=name, language="vi",
                               context={**ctx, "agency_name": agency.name_vi}, now=now)
+        staff_template, to_managers = {
+            e.ConsultationOverdue: ("consultation_overdue", True),
+            e.ConsultationDeemedConsent: ("deemed_consent", False),
+            e.DossierLate: ("dossier_late", True),
+            e.DossierAtRisk: ("dossier_at_risk", False),
+        }.get(type(ev), (None, False))
+        if staff_template is not None:
+            for email in _staff_emails(session, dossier, to_managers):
+                queue_message(session, dossier=dossier, key=key, recipient=email,
+                              template=staff_template, language="vi", context=ctx, now=now)
+
+
+def _staff_emails(session: Session, dossier: Dossier, managers: bool) -> list[str]:
+    """The responsible handler's e-mail (assignee, else who received it), and managers'."""
+    handler = dossier.assignee or dossier.received_by
+    roles = ["handler", "leader", "manager"] if managers else ["handler", "leader"]
+    users = session.exec(select(ApiToken).where(col(ApiToken.revoked_at).is_(None),
+                                                col(ApiToken.role).in_(roles))).all()
+    emails = {u.email for u in users
+              if u.email and (u.name == handler or (managers and u.role == "manager"))}
+    return sorted(emails)

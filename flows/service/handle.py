@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from flows.calendar import WorkingCalendar
 from flows.engine import apply, decide
 from flows.engine import commands as c
+from flows.engine.events import Event
+from flows.engine.state import DossierState
 from flows.errors import InvalidInput, NotFound, PreconditionFailed
 from flows.procedures import REGISTRY, ProcedureRegistry
+from flows.procedures.schema import ProcedureDefinition
 from flows.service.calendar import load_calendar
 from flows.service.effects import queue_messages, reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
@@ -80,8 +85,22 @@ def handle(engine: Engine, dossier_id: str, command: c.Command, *,
         return DossierPublic.model_validate(stored)
 
 
-def _execute(session: Session, dossier_id: str, command: c.Command, now: datetime,
-             expected_version: int | None, registry: ProcedureRegistry) -> DossierPublic:
+@dataclass
+class Applied:
+    """What one command did inside its transaction."""
+
+    row: Dossier
+    consultations: list[Consultation]
+    procedure: ProcedureDefinition
+    calendar: WorkingCalendar
+    state: DossierState
+    events: list[Event]
+
+
+def apply_command(session: Session, dossier_id: str, command: c.Command, now: datetime,
+                  expected_version: int | None = None,
+                  registry: ProcedureRegistry = REGISTRY) -> Applied:
+    """Decide and write one command inside the caller's transaction (no commit here)."""
     row = load_for_update(session, dossier_id)
     if expected_version is not None and row.version != expected_version:
         raise PreconditionFailed(
@@ -110,7 +129,14 @@ def _execute(session: Session, dossier_id: str, command: c.Command, now: datetim
     reconcile_timers(session, state, procedure, calendar, now)
     queue_messages(session, row, procedure, events, now)
     session.flush()
-    return dossier_view(row, consultations, procedure, calendar, now, state)
+    return Applied(row, consultations, procedure, calendar, state, events)
+
+
+def _execute(session: Session, dossier_id: str, command: c.Command, now: datetime,
+             expected_version: int | None, registry: ProcedureRegistry) -> DossierPublic:
+    done = apply_command(session, dossier_id, command, now, expected_version, registry)
+    return dossier_view(done.row, done.consultations, done.procedure, done.calendar, now,
+                        done.state)
 
 
 def respond(engine: Engine, consultation_id: str, command: c.Respond, *,

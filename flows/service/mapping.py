@@ -54,7 +54,8 @@ def _decision(data: dict[str, Any] | None) -> Decision | None:
         validity_years=data["validity_years"], valid_from=_date(data["valid_from"]),
         valid_until=_date(data["valid_until"]), certificate_number=data["certificate_number"],
         signed_by=data["signed_by"], signed_at=datetime.fromisoformat(data["signed_at"]),
-        on_time=data["on_time"], working_days_used=data["working_days_used"],
+        on_time=data["on_time"], timeliness=data.get("timeliness", "late"),
+        working_days_used=data["working_days_used"],
     )
 
 
@@ -91,8 +92,10 @@ def write_state(state: DossierState, row: Dossier,
         "valid_from": _iso(d.valid_from), "valid_until": _iso(d.valid_until),
         "certificate_number": d.certificate_number, "signed_by": d.signed_by,
         "signed_at": d.signed_at.isoformat(), "on_time": d.on_time,
+        "timeliness": d.timeliness,
         "working_days_used": d.working_days_used}
     row.on_time = d.on_time if d is not None else None
+    row.timeliness = d.timeliness if d is not None else None
     new_rows: list[Consultation] = []
     for position, x in enumerate(state.consultations):
         c = consultations.get(x.id)

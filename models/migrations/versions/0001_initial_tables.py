@@ -62,6 +62,7 @@ def upgrade() -> None:
     sa.Column('extended', sa.Boolean(), nullable=False),
     sa.Column('completed_at', models.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('on_time', sa.Boolean(), nullable=True),
+    sa.Column('timeliness', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')

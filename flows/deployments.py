@@ -1,0 +1,55 @@
+"""The Prefect deployments ngo-review serves, and the after-commit trigger."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+
+from prefect.deployments.flow_runs import arun_deployment
+from prefect.deployments.runner import RunnerDeployment
+from sqlalchemy import Engine
+from sqlmodel import col, func, select
+
+from flows.deadline_sweep import deadline_sweep
+from models.db import read_session
+from models.timer import Timer
+
+log = logging.getLogger("ngo_review.deployments")
+
+SWEEP_DEPLOYMENT = "deadline-sweep/deadline-sweep"
+
+
+async def build_deployments(sweep_cron: str = "* * * * *") -> list[RunnerDeployment]:
+    """What `serve` and `worker` run: the sweep on a cron (default every minute)."""
+    return [await deadline_sweep.ato_deployment(
+        name="deadline-sweep", cron=sweep_cron,
+        description="Fires due timers: reminders, overdue, deemed consent, at risk, late.",
+        tags=["ngo-review"])]
+
+
+def near_timers_pending(engine: Engine, horizon: timedelta = timedelta(minutes=1)) -> bool:
+    """Whether any pending timer falls due within the horizon (worth an immediate sweep)."""
+    soon = datetime.now(UTC) + horizon
+    with read_session(engine) as session:
+        count = session.exec(select(func.count()).select_from(Timer).where(
+            col(Timer.fired_at).is_(None), col(Timer.cancelled_at).is_(None),
+            col(Timer.due_at) <= soon)).one()
+    return count > 0
+
+
+async def trigger_sweep(engine: Engine) -> bool:
+    """After a commit: start a sweep now if something is due soon; never fails the caller.
+
+    The idempotency key folds triggers of the same minute into one run; if Prefect is down,
+    the scheduled sweep picks the work up.
+    """
+    if not os.environ.get("PREFECT_API_URL") or not near_timers_pending(engine):
+        return False
+    key = f"sweep-{datetime.now(UTC):%Y%m%dT%H%M}"
+    try:
+        await arun_deployment(SWEEP_DEPLOYMENT, timeout=0, idempotency_key=key)
+        return True
+    except Exception as exc:  # noqa: BLE001 - Prefect down must never break a human action
+        log.warning("could not trigger %s: %s", SWEEP_DEPLOYMENT, exc)
+        return False
