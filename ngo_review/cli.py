@@ -81,11 +81,13 @@ def serve(
     "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Load demo data, print tokens")] = False,
+    api_only: Annotated[bool, typer.Option(
+        "--api-only", help="Serve only the API (production: workers run the flows)")] = False,
 ) -> None:
     """Run the API, pages and Prefect flows (local Prefect server unless PREFECT_API_URL)."""
     from ngo_review.serve import run
 
-    asyncio.run(run(get_settings(), host=host, port=port, demo=demo))
+    asyncio.run(run(get_settings(), host=host, port=port, demo=demo, flows=not api_only))
 
 
 @app.command("worker")

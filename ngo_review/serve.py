@@ -47,13 +47,14 @@ async def run_flows() -> None:
     await aserve(*await build_deployments(), print_starting_message=False)
 
 
-async def run(settings: Settings, *, host: str, port: int, demo: bool) -> None:
+async def run(settings: Settings, *, host: str, port: int, demo: bool,
+              flows: bool = True) -> None:
     """Migrate, optionally load demo data, start Prefect, then serve until interrupted."""
     url = settings.resolved_database_url()
     upgrade(url)
     engine = make_engine(url)
     ensure_reference_agencies(engine)
-    prefect_server = ensure_prefect(settings)
+    prefect_server = ensure_prefect(settings) if flows else None
     base = f"http://{host}:{port}"
     try:
         if demo:
@@ -63,19 +64,20 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool) -> None:
                 json.dumps(tokens, ensure_ascii=False, indent=2))
             lines = [f"  {who:<32} {token}" for who, token in tokens.items()]
             _say("\n".join(["", "Demo tokens (also in var/demo-tokens.json):", *lines]))
-        prefect_ui = os.environ["PREFECT_API_URL"].removesuffix("/api")
+        prefect_ui = os.environ.get("PREFECT_API_URL", "(not used)").removesuffix("/api")
         _say(f"\nngo-review is running:\n  API and docs   {base}/docs\n"
              f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n")
         app = create_app(settings, engine=engine)
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
-        flows_task = asyncio.create_task(run_flows())
+        flows_task = asyncio.create_task(run_flows()) if flows else None
         try:
             await server.serve()
         finally:
             # The Prefect runner replaces the SIGTERM handler: stop it ourselves.
-            flows_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await flows_task
+            if flows_task is not None:
+                flows_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await flows_task
     finally:
         if prefect_server is not None:
             prefect_server.stop()

@@ -20,8 +20,8 @@ from fastapi import (
 from fastapi.params import File
 
 from api.actions import ACTIONS, ActionBody, Empty
+from api.background import trigger_sweep_after_commit
 from api.deps import Caller, EngineDep, NowDep, parse_if_match, require
-from flows.deployments import trigger_sweep
 from flows.errors import TooLarge
 from flows.service import documents, views
 from flows.service.handle import handle
@@ -125,7 +125,7 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
             if idempotency_key else None
         dossier = handle(engine, dossier_id, body.to_command(caller.actor), now=now,
                          expected_version=parse_if_match(if_match), idempotency=idem)
-        background.add_task(trigger_sweep, engine)  # after the response: never delays it
+        background.add_task(trigger_sweep_after_commit, engine)  # runs after the answer
         return _etag(response, dossier)
 
     # FastAPI reads the body's type from the signature: each action gets its own model.

@@ -1,0 +1,20 @@
+"""Work the API starts after answering: trigger an immediate sweep when Prefect is there."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import Engine
+
+
+async def trigger_sweep_after_commit(engine: Engine) -> None:
+    """Ask Prefect for a sweep now if a timer is due soon; Prefect is imported only if used.
+
+    Importing Prefect freezes its settings, so nothing may import it before `serve` has set
+    PREFECT_API_URL to the local server.
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        return
+    from flows.deployments import trigger_sweep
+
+    await trigger_sweep(engine)

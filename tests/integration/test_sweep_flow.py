@@ -1,0 +1,78 @@
+"""The deadline-sweep Prefect flow and its deployment, under Prefect's own test harness."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+from sqlalchemy import Engine
+
+from flows.deadline_sweep import deadline_sweep
+from flows.deployments import build_deployments, trigger_sweep
+from flows.runtime import engine_for
+from ngo_review.settings import get_settings
+from tests.conftest import Clock
+from tests.integration.conftest import Client
+from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.test_deadline_sweep import _consulted
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for the whole session (no scheduler: flows are called)."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def configured(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point the flows' settings at this test's database."""
+    monkeypatch.setenv("NGO_REVIEW_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    engine_for(database_url).dispose()
+    engine_for.cache_clear()
+
+
+async def test_flow_fires_due_timers_once(prefect_harness: None, configured: None,
+                                          engine: Engine) -> None:
+    """The flow as Prefect runs it: one reminder, then nothing on a second run."""
+    _consulted(engine)
+    first = await deadline_sweep(as_of="2026-12-04T00:00:00+07:00")
+    assert (first["fired"], first["reminders"]) == (1, 1)
+    second = await deadline_sweep(as_of="2026-12-04T00:00:00+07:00")
+    assert second["fired"] == 0
+    later = await deadline_sweep(as_of="2026-12-09T00:00:00+07:00")
+    assert later["overdue"] == 1
+
+
+async def test_serve_builds_the_scheduled_sweep_deployment(prefect_harness: None) -> None:
+    """`serve` runs deadline-sweep on a cron every minute."""
+    [deployment] = await build_deployments()
+    assert deployment.name == "deadline-sweep"
+    assert deployment.flow_name == "deadline-sweep"
+    [schedule] = deployment.schedules
+    assert schedule.schedule.cron == "* * * * *"  # type: ignore[union-attr]
+
+
+def test_actions_work_and_health_reports_when_prefect_is_down(
+        client: Client, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Human actions never wait on Prefect: a dead PREFECT_API_URL changes nothing for them."""
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    h = client("handler")
+    health = ok(h.get("/health"))
+    assert health == {"status": "ok", "database": "ok", "prefect": "unavailable"}
+    d = ok(h.post("/dossiers", json=operation_issue()), 201)
+    act(h, d["id"], "accept")
+    view = act(h, d["id"], "consult", {"agencies": ["BCA"], "working_days": 1})
+    assert view["consultations"][0]["status"] == "requested"
+
+
+async def test_trigger_is_silent_when_prefect_is_unreachable(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After-commit triggering logs and returns when Prefect is down; the schedule catches up."""
+    _consulted(engine)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert await trigger_sweep(engine) is False
