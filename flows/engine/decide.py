@@ -180,8 +180,8 @@ def _respond(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinit
     if x is None or x.agency != cmd.actor.agency:
         raise NotFound("no such consultation request for your agency")
     if not x.is_open:
-        raise NotAllowed(f"this request is already {x.status.value}; it cannot be answered again",
-                         allowed_actions(s, p))
+        # A conflict with the recorded outcome, not a state the dossier could leave.
+        raise Conflict(f"this request is already {x.status.value}; it cannot be answered again")
     return [e.ConsultationAnswered(at=now, consultation_id=x.id, agency=x.agency,
                                    opinion=cmd.opinion, comments=cmd.comments,
                                    answered_by=cmd.actor.name,
@@ -324,8 +324,10 @@ def _expire(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefiniti
 def _flag_at_risk(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
                   cal: WorkingCalendar) -> list[e.Event]:
     assert s.due_date is not None
-    return [e.DossierAtRisk(at=now, due_date=s.due_date,
-                            working_days_left=cal.working_days_between(now, s.due_date))]
+    left = cal.working_days_between(now, s.due_date)
+    if left > p.at_risk_working_days:
+        raise NotAllowed(f"{left} working days remain; not yet at risk", allowed_actions(s, p))
+    return [e.DossierAtRisk(at=now, due_date=s.due_date, working_days_left=left)]
 
 
 def _flag_late(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
