@@ -15,6 +15,7 @@ async def trigger_sweep_after_commit(engine: Engine) -> None:
     """
     if not os.environ.get("PREFECT_API_URL"):
         return
-    from flows.deployments import trigger_sweep
+    from flows.deployments import trigger_delivery, trigger_sweep
 
+    await trigger_delivery()
     await trigger_sweep(engine)

@@ -12,20 +12,29 @@ from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
 from flows.deadline_sweep import deadline_sweep
+from flows.deliver_notifications import deliver_notifications
 from models.db import read_session
 from models.timer import Timer
 
 log = logging.getLogger("ngo_review.deployments")
 
 SWEEP_DEPLOYMENT = "deadline-sweep/deadline-sweep"
+DELIVERY_DEPLOYMENT = "deliver-notifications/deliver-notifications"
 
 
-async def build_deployments(sweep_cron: str = "* * * * *") -> list[RunnerDeployment]:
-    """What `serve` and `worker` run: the sweep on a cron (default every minute)."""
-    return [await deadline_sweep.ato_deployment(
-        name="deadline-sweep", cron=sweep_cron,
-        description="Fires due timers: reminders, overdue, deemed consent, at risk, late.",
-        tags=["ngo-review"])]
+async def build_deployments(sweep_cron: str = "* * * * *",
+                            delivery_interval: float = 30) -> list[RunnerDeployment]:
+    """What `serve` and `worker` run: the sweep every minute, delivery every 30 s."""
+    return [
+        await deadline_sweep.ato_deployment(
+            name="deadline-sweep", cron=sweep_cron,
+            description="Fires due timers: reminders, overdue, deemed consent, at risk, late.",
+            tags=["ngo-review"]),
+        await deliver_notifications.ato_deployment(
+            name="deliver-notifications", interval=delivery_interval,
+            description="Sends pending outbox messages; retries with backoff; dead letters.",
+            tags=["ngo-review"]),
+    ]
 
 
 def near_timers_pending(engine: Engine, horizon: timedelta = timedelta(minutes=1)) -> bool:
@@ -36,6 +45,19 @@ def near_timers_pending(engine: Engine, horizon: timedelta = timedelta(minutes=1
             col(Timer.fired_at).is_(None), col(Timer.cancelled_at).is_(None),
             col(Timer.due_at) <= soon)).one()
     return count > 0
+
+
+async def trigger_delivery() -> bool:
+    """After a commit that wrote outbox rows: deliver now rather than at the next tick."""
+    if not os.environ.get("PREFECT_API_URL"):
+        return False
+    key = f"deliver-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    try:
+        await arun_deployment(DELIVERY_DEPLOYMENT, timeout=0, idempotency_key=key)
+        return True
+    except Exception as exc:  # noqa: BLE001 - Prefect down must never break a human action
+        log.warning("could not trigger %s: %s", DELIVERY_DEPLOYMENT, exc)
+        return False
 
 
 async def trigger_sweep(engine: Engine) -> bool:

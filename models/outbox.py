@@ -28,5 +28,8 @@ class Outbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    claimed_until: datetime | None = Field(
+        default=None, sa_type=UtcDateTime,
+        description="While status is sending: a deliverer's lease; past it, anyone may retry.")
     message_id: str = Field(max_length=200)
     last_error: str | None = Field(default=None)

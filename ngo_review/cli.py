@@ -117,6 +117,15 @@ def sweep_once(
     _out(json.dumps(result))
 
 
+@app.command("deliver")
+def deliver_once_cmd() -> None:
+    """Deliver pending notifications once; print a JSON summary."""
+    from flows.deliver_notifications import deliver_notifications
+
+    upgrade(get_settings().resolved_database_url())
+    _out(json.dumps(asyncio.run(deliver_notifications())))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

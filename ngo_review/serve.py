@@ -17,7 +17,8 @@ from models.migrate import upgrade
 from models.types import utcnow
 from ngo_review.demo import load_demo
 from ngo_review.prefect_server import LocalPrefectServer
-from ngo_review.settings import Settings
+from ngo_review.settings import Settings, get_settings
+from notifications.sink import SmtpSink
 
 log = logging.getLogger("ngo_review.serve")
 
@@ -33,6 +34,8 @@ def ensure_prefect(settings: Settings) -> LocalPrefectServer | None:
     server = LocalPrefectServer(settings.var_dir / "prefect")
     _say(f"Starting a local Prefect server on {server.url} ...")
     os.environ["PREFECT_API_URL"] = server.start()
+    # Triggered runs start within ~2 s instead of the default 10 s poll.
+    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     return server
 
@@ -47,15 +50,29 @@ async def run_flows() -> None:
     await aserve(*await build_deployments(), print_starting_message=False)
 
 
+def ensure_mail(settings: Settings, base_url: str) -> tuple[Settings, SmtpSink | None]:
+    """Without an SMTP server configured, run the local sink; links point at this server."""
+    os.environ.setdefault("NGO_REVIEW_BASE_URL", base_url)
+    sink = None
+    if not settings.smtp_host:
+        sink = SmtpSink(settings.var_dir / "mail")
+        os.environ["NGO_REVIEW_SMTP_HOST"] = "127.0.0.1"
+        os.environ["NGO_REVIEW_SMTP_PORT"] = str(sink.start())
+        os.environ["NGO_REVIEW_SMTP_STARTTLS"] = "false"
+    get_settings.cache_clear()  # the flows read settings through get_settings()
+    return get_settings(), sink
+
+
 async def run(settings: Settings, *, host: str, port: int, demo: bool,
               flows: bool = True) -> None:
     """Migrate, optionally load demo data, start Prefect, then serve until interrupted."""
+    base = f"http://{host}:{port}"
+    settings, sink = ensure_mail(settings, base)
     url = settings.resolved_database_url()
     upgrade(url)
     engine = make_engine(url)
     ensure_reference_agencies(engine)
     prefect_server = ensure_prefect(settings) if flows else None
-    base = f"http://{host}:{port}"
     try:
         if demo:
             tokens = load_demo(engine, utcnow())
@@ -65,9 +82,13 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool,
             lines = [f"  {who:<32} {token}" for who, token in tokens.items()]
             _say("\n".join(["", "Demo tokens (also in var/demo-tokens.json):", *lines]))
         prefect_ui = os.environ.get("PREFECT_API_URL", "(not used)").removesuffix("/api")
+        mail = f"{base}/mail (local SMTP sink on 127.0.0.1:{settings.smtp_port})" if sink \
+            else f"sent to {settings.smtp_host}:{settings.smtp_port}"
         _say(f"\nngo-review is running:\n  API and docs   {base}/docs\n"
-             f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n")
-        app = create_app(settings, engine=engine)
+             f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n"
+             f"  mail           {mail}\n")
+        app = create_app(settings, engine=engine,
+                         mail_dir=sink.path if sink is not None else None)
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
         flows_task = asyncio.create_task(run_flows()) if flows else None
         try:
@@ -81,6 +102,8 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool,
     finally:
         if prefect_server is not None:
             prefect_server.stop()
+        if sink is not None:
+            sink.stop()
 
 
 async def run_worker(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +37,30 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         default="ngo-review@localhost", description="Sender address of notifications."
     )
+    smtp_timeout: float = Field(default=30.0, description="Seconds before an SMTP call fails.")
+    delivery_max_attempts: int = Field(
+        default=8, description="Attempts before a message is dead and administrators alerted."
+    )
+    delivery_backoff_seconds: float = Field(
+        default=30.0, description="First retry delay; doubles with each failed attempt."
+    )
+    reply_link_days: int = Field(
+        default=30, description="Agency reply links stay valid this many days after due date."
+    )
+    admin_emails: str = Field(
+        default="", description="Comma-separated administrators alerted about dead messages."
+    )
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in var/secret-key."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under var_dir."""

@@ -80,6 +80,9 @@ def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefin
     for index, ev in enumerate(events):
         key = f"v{dossier.version}:{index}"
         ctx = {**base, **ev.details(), "at": ev.at.isoformat()}
+        agency = session.get(Agency, ctx["agency"]) if "agency" in ctx else None
+        if agency is not None:
+            ctx["agency_name"] = agency.name_vi
         template: str | None = {
             e.Accepted: "receipt",
             e.SupplementRequested: "supplement_request",
@@ -92,14 +95,12 @@ def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefin
                           template=template, language=applicant[1], context=ctx, now=now)
         if isinstance(ev, e.ConsultationRequested | e.ConsultationReminded
                       | e.ConsultationDeemedConsent):
-            agency = session.get(Agency, ev.agency)
             if agency is not None:
                 name = {e.ConsultationRequested: "consultation_request",
                         e.ConsultationReminded: "consultation_reminder",
                         e.ConsultationDeemedConsent: "deemed_consent"}[type(ev)]
                 queue_message(session, dossier=dossier, key=key, recipient=agency.email,
-                              template=name, language="vi",
-                              context={**ctx, "agency_name": agency.name_vi}, now=now)
+                              template=name, language="vi", context=ctx, now=now)
         staff_template, to_managers = {
             e.ConsultationOverdue: ("consultation_overdue", True),
             e.ConsultationDeemedConsent: ("deemed_consent", False),

@@ -174,6 +174,7 @@ def upgrade() -> None:
     sa.Column('created_at', models.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('next_attempt_at', models.types.UtcDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', models.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_until', models.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], ),

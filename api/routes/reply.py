@@ -1,0 +1,135 @@
+"""Agency reply pages: a signed e-mail link opens a confirmation page; only POST records."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from api.deps import EngineDep, NowDep
+from api.pages import templates
+from flows.calendar import local_date
+from flows.engine.commands import Respond
+from flows.engine.state import Actor
+from flows.errors import Conflict, DossierError, NotAllowed
+from flows.procedures import REGISTRY
+from flows.procedures.schema import Opinion
+from flows.service.consultations import get_consultation
+from flows.service.handle import respond
+from flows.service.reply_links import BadLink, ExpiredLink, verify
+from models.agency import Agency
+from models.db import read_session
+
+router = APIRouter(tags=["agency reply pages"])
+
+TEXT: dict[str, dict[str, Any]] = {
+    "vi": {
+        "switch": "English", "title": "Trả lời đề nghị lấy ý kiến",
+        "intro": "Vui lòng xem thông tin hồ sơ và gửi ý kiến của cơ quan. Ý kiến chỉ được ghi "
+                 "nhận khi bấm nút Gửi ý kiến.",
+        "agency": "Cơ quan", "dossier": "Mã hồ sơ", "procedure": "Thủ tục",
+        "applicant": "Tổ chức đề nghị", "subject": "Nội dung", "due": "Hạn trả lời",
+        "opinion": "Ý kiến", "comments": "Ý kiến cụ thể (nếu có)", "submit": "Gửi ý kiến",
+        "opinions": [("agree", "Đồng ý"), ("agree_with_conditions", "Đồng ý có điều kiện"),
+                     ("object", "Không đồng ý")],
+        "done": "Đã ghi nhận ý kiến", "done_text": "Cảm ơn. Ý kiến của cơ quan về hồ sơ {code} "
+                                                   "đã được ghi nhận.",
+        "closed": "Đường dẫn đã được sử dụng",
+        "closed_text": "Đề nghị này đã được trả lời hoặc đã đóng; không ghi nhận thêm ý kiến.",
+        "expired": "Đường dẫn đã hết hạn",
+        "expired_text": "Đường dẫn này đã hết hạn. Vui lòng liên hệ cơ quan đầu mối.",
+        "invalid": "Đường dẫn không hợp lệ",
+        "invalid_text": "Đường dẫn không đúng hoặc đã bị thay đổi. Không có gì được ghi nhận.",
+        "bad_form": "Ý kiến không hợp lệ", "bad_form_text": "Vui lòng chọn một ý kiến.",
+    },
+    "en": {
+        "switch": "Tiếng Việt", "title": "Answer a request for your opinion",
+        "intro": "Please review the dossier and give your agency's opinion. Nothing is recorded "
+                 "until you press Send opinion.",
+        "agency": "Agency", "dossier": "Dossier code", "procedure": "Procedure",
+        "applicant": "Applicant", "subject": "Subject", "due": "Answer due",
+        "opinion": "Opinion", "comments": "Comments (optional)", "submit": "Send opinion",
+        "opinions": [("agree", "Agree"), ("agree_with_conditions", "Agree with conditions"),
+                     ("object", "Object")],
+        "done": "Opinion recorded", "done_text": "Thank you. Your agency's opinion on dossier "
+                                                 "{code} has been recorded.",
+        "closed": "This link has been used",
+        "closed_text": "This request was already answered or closed; nothing more is recorded.",
+        "expired": "This link has expired",
+        "expired_text": "This link has expired. Please contact the receiving agency.",
+        "invalid": "This link is not valid",
+        "invalid_text": "The link is wrong or was altered. Nothing was recorded.",
+        "bad_form": "Invalid opinion", "bad_form_text": "Please choose an opinion.",
+    },
+}
+
+Lang = Annotated[str, Query(pattern="^(vi|en)$")]
+
+
+def _page(request: Request, lang: str, title_key: str, text_key: str, kind: str,
+          status: int, **fmt: str) -> HTMLResponse:
+    t = TEXT[lang]
+    return templates.TemplateResponse(
+        request, "message.html", {"lang": lang, "title": t[title_key], "kind": kind,
+                                  "text": t[text_key].format(**fmt), "detail": ""},
+        status_code=status)
+
+
+def _resolve(request: Request, token: str, now: Any) -> str:
+    """The consultation id of a genuine, unexpired link."""
+    secret = request.app.state.settings.resolved_secret_key()
+    return verify(token, secret, local_date(now)).consultation_id
+
+
+def _error_page(request: Request, lang: str, exc: DossierError) -> HTMLResponse:
+    if isinstance(exc, ExpiredLink):
+        return _page(request, lang, "expired", "expired_text", "error", 410)
+    if isinstance(exc, NotAllowed | Conflict):
+        return _page(request, lang, "closed", "closed_text", "error", 409)
+    return _page(request, lang, "invalid", "invalid_text", "error", 400 if isinstance(
+        exc, BadLink) else 404)
+
+
+@router.get("/reply/{token}", response_class=HTMLResponse, include_in_schema=True)
+def reply_page(token: str, request: Request, engine: EngineDep, now: NowDep,
+               lang: Lang = "vi") -> HTMLResponse:
+    """The confirmation page with the dossier summary and the opinion form (records nothing)."""
+    try:
+        cid = _resolve(request, token, now)
+        c = get_consultation(engine, Actor("reply-link", "manager"), cid)
+    except DossierError as exc:
+        return _error_page(request, lang, exc)
+    if c.status not in ("requested", "overdue"):
+        return _page(request, lang, "closed", "closed_text", "error", 409)
+    with read_session(engine) as session:
+        agency = session.get(Agency, c.agency)
+        agency_name = agency.name_vi if agency and lang == "vi" else (
+            agency.name_en if agency else c.agency)
+    procedure = REGISTRY.get(c.procedure)
+    title = "" if procedure is None else (procedure.title_vi if lang == "vi"
+                                          else procedure.title_en)
+    return templates.TemplateResponse(request, "reply.html", {
+        "lang": lang, "t": TEXT[lang], "title": TEXT[lang]["title"], "c": c, "token": token,
+        "agency_name": agency_name, "procedure_title": title})
+
+
+@router.post("/reply/{token}", response_class=HTMLResponse)
+def reply_submit(token: str, request: Request, engine: EngineDep, now: NowDep,
+                 opinion: Annotated[str, Form()] = "", comments: Annotated[str, Form()] = "",
+                 lang: Lang = "vi") -> HTMLResponse:
+    """Record the agency's opinion once; a used, expired or forged link records nothing."""
+    try:
+        cid = _resolve(request, token, now)
+        c = get_consultation(engine, Actor("reply-link", "manager"), cid)
+        try:
+            command = Respond(actor=Actor(f"{c.agency} (e-mail link)", "agency", c.agency),
+                              consultation_id=cid, opinion=Opinion(opinion),
+                              comments=comments[:10000])
+        except (ValueError, ValidationError):
+            return _page(request, lang, "bad_form", "bad_form_text", "error", 422)
+        done = respond(engine, cid, command, now=now)
+    except DossierError as exc:
+        return _error_page(request, lang, exc)
+    return _page(request, lang, "done", "done_text", "ok", 200, code=done.dossier_code)

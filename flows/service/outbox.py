@@ -1,0 +1,97 @@
+"""Outbox bookkeeping: claim due messages under a lease, record success, back off, go dead."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, or_
+from sqlmodel import col, select
+
+from models.db import is_postgres, write_session
+from models.outbox import Outbox
+from models.token import ApiToken
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this deliverer holds the lease on."""
+
+    id: str
+    recipient: str
+    template: str
+    language: str
+    context: dict[str, Any]
+    message_id: str
+    attempts: int
+
+
+def claim(engine: Engine, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    """Take up to `limit` due messages: pending ones, and sending ones whose lease ran out
+    (their deliverer died mid-way; resending keeps the Message-ID, so receivers drop it)."""
+    with write_session(engine) as session:
+        query = select(Outbox).where(or_(
+            and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
+            and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
+        )).order_by(col(Outbox.next_attempt_at), col(Outbox.id)).limit(limit)
+        if is_postgres(engine):
+            query = query.with_for_update(skip_locked=True)
+        rows = session.exec(query).all()
+        for row in rows:
+            row.status = "sending"
+            row.claimed_until = now + lease
+            session.add(row)
+        return [Claimed(r.id, r.recipient, r.template, r.language, dict(r.context),
+                        r.message_id, r.attempts) for r in rows]
+
+
+def mark_sent(engine: Engine, outbox_id: str, now: datetime) -> None:
+    """The SMTP server accepted the message."""
+    with write_session(engine) as session:
+        row = session.get(Outbox, outbox_id)
+        if row is not None:
+            row.status, row.sent_at, row.claimed_until = "sent", now, None
+            row.attempts += 1
+            row.last_error = None
+            session.add(row)
+
+
+def mark_failed(engine: Engine, outbox_id: str, now: datetime, error: str, *,
+                max_attempts: int, backoff_seconds: float, admin_emails: list[str]) -> bool:
+    """Record a failed attempt; back off exponentially, or make it dead. True when dead."""
+    with write_session(engine) as session:
+        row = session.get(Outbox, outbox_id)
+        if row is None:
+            return False
+        row.attempts += 1
+        row.last_error = error[:2000]
+        row.claimed_until = None
+        dead = row.attempts >= max_attempts
+        if dead:
+            row.status = "dead"
+            if row.template != "delivery_dead":  # an alert about an alert would loop
+                for email in _admins(session, admin_emails):
+                    alert_id = str(uuid.uuid5(uuid.UUID(row.id), f"dead:{email}"))
+                    session.add(Outbox(
+                        id=alert_id, dossier_id=row.dossier_id, recipient=email,
+                        template="delivery_dead", language="vi", created_at=now,
+                        next_attempt_at=now, message_id=f"<{alert_id}@ngo-review>",
+                        context={"outbox_id": row.id, "recipient": row.recipient,
+                                 "template": row.template, "attempts": row.attempts,
+                                 "last_error": row.last_error or "",
+                                 "dossier_code": row.context.get("dossier_code", "")}))
+        else:
+            row.status = "pending"
+            row.next_attempt_at = now + timedelta(
+                seconds=backoff_seconds * 2 ** (row.attempts - 1))
+        session.add(row)
+        return dead
+
+
+def _admins(session: Any, configured: list[str]) -> list[str]:
+    """Administrators to alert: the configured addresses and admin users' e-mails."""
+    users = session.exec(select(ApiToken).where(ApiToken.role == "admin",
+                                                col(ApiToken.revoked_at).is_(None))).all()
+    return sorted({*configured, *(u.email for u in users if u.email)})

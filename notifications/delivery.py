@@ -1,0 +1,84 @@
+"""One delivery pass: claim due outbox rows, render, send, record; nothing lost or doubled."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import aiosmtplib
+from jinja2 import TemplateError
+from sqlalchemy import Engine
+
+from flows.service import outbox
+from flows.service.reply_links import ReplyLink, sign
+from ngo_review.settings import Settings
+from notifications.render import render
+from notifications.sender import build_message, send
+
+log = logging.getLogger("ngo_review.delivery")
+
+LEASE = timedelta(minutes=5)
+REPLY_TEMPLATES = ("consultation_request", "consultation_reminder")
+
+
+@dataclass
+class DeliverySummary:
+    """What a delivery pass did; printed by `ngo-review deliver`."""
+
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready counts."""
+        return {"sent": self.sent, "failed": self.failed, "dead": self.dead,
+                "errors": self.errors[:20]}
+
+
+def reply_context(template: str, context: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Add the signed reply link to messages that ask an agency for its opinion."""
+    if template not in REPLY_TEMPLATES:
+        return context
+    expires = date.fromisoformat(context["due_date"]) + timedelta(days=settings.reply_link_days)
+    token = sign(ReplyLink(context["consultation_id"], expires), settings.resolved_secret_key())
+    return {**context, "reply_url": f"{settings.base_url.rstrip('/')}/reply/{token}",
+            "reply_expires": expires.isoformat()}
+
+
+async def deliver_once(engine: Engine, settings: Settings, *, batch_size: int = 100,
+                       clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+                       ) -> DeliverySummary:
+    """Deliver every due message (in batches) once; failures wait for their backoff."""
+    summary = DeliverySummary()
+    admins = [a.strip() for a in settings.admin_emails.split(",") if a.strip()]
+    seen: set[str] = set()
+    while True:
+        batch = [m for m in outbox.claim(engine, clock(), batch_size, LEASE) if m.id not in seen]
+        if not batch:
+            return summary
+        for item in batch:
+            seen.add(item.id)
+            try:
+                rendered = render(item.template, item.language,
+                                  reply_context(item.template, item.context, settings))
+                msg = build_message(sender=settings.mail_from, recipient=item.recipient,
+                                    rendered=rendered, message_id=item.message_id)
+                await send(settings, msg)
+            except (aiosmtplib.SMTPException, OSError, TemplateError, ValueError,
+                    KeyError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                dead = outbox.mark_failed(
+                    engine, item.id, clock(), error, max_attempts=settings.delivery_max_attempts,
+                    backoff_seconds=settings.delivery_backoff_seconds, admin_emails=admins)
+                summary.failed += 1
+                summary.dead += int(dead)
+                summary.errors.append(f"{item.recipient} {item.template}: {error}")
+                log.warning("delivery of %s to %s failed: %s", item.template, item.recipient,
+                            error)
+                continue
+            outbox.mark_sent(engine, item.id, clock())
+            summary.sent += 1

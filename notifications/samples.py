@@ -1,0 +1,87 @@
+"""A sample context for every message: the contract between the outbox and the templates.
+
+The outbox writes exactly these keys (see flows/service/effects.py); delivery adds
+`reply_url` and `reply_expires` to consultation messages. Tests render every template with
+these, and the /mail preview uses them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+BASE: dict[str, Any] = {
+    "dossier_code": "UBCT-PCPNN-20261123-0001",
+    "dossier_id": "3f1c2a8e-0000-4000-8000-000000000001",
+    "subject": "Operation registration for clean-water projects <Quảng Trị>",
+    "procedure_code": "ngo.operation.issue",
+    "procedure_title_vi": "Cấp Giấy đăng ký hoạt động cho tổ chức phi chính phủ nước ngoài",
+    "procedure_title_en": "Issue an operation registration certificate to a foreign NGO",
+    "applicant_name": "Save the Rivers Foundation",
+    "received_at": "2026-11-23T02:00:00+00:00",
+    "at": "2026-11-25T08:00:00+00:00",
+}
+
+CONSULTATION: dict[str, Any] = {
+    "consultation_id": "9a0b1c2d-0000-5000-8000-000000000002",
+    "agency": "BCA",
+    "agency_name": "Bộ Công an",
+    "due_date": "2026-12-10",
+}
+REPLY = {"reply_url": "http://127.0.0.1:8000/reply/SIGNED-TOKEN",
+         "reply_expires": "2027-01-09"}
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "receipt": {**BASE, "due_date": "2027-01-07"},
+    "supplement_request": {**BASE, "missing": ["Certified copy of the charter",
+                                               "Letter of introduction"],
+                           "note": "Please send both within 10 days.", "during_review": False,
+                           "clock_stopped": False},
+    "intake_rejected": {**BASE, "reason": "The NGO is not legally established abroad."},
+    "consultation_request": {**BASE, **CONSULTATION, **REPLY, "working_days": 10},
+    "consultation_reminder": {**BASE, **CONSULTATION, **REPLY},
+    "consultation_overdue": {**BASE, **CONSULTATION},
+    "deemed_consent": {**BASE, **CONSULTATION},
+    "decision": {**BASE, "outcome": "approve", "status": "approved", "reasons": "",
+                 "validity_years": 3, "valid_from": "2026-12-08", "valid_until": "2029-12-07",
+                 "certificate_number": "UBCT-PCPNN-20261123-0001/GĐK",
+                 "signed_by": "Lê Minh Cường", "on_time": True, "timeliness": "early",
+                 "working_days_used": 9},
+    "extension": {**BASE, "reason": "An agency has not answered yet.", "working_days": 5,
+                  "previous_due_date": "2027-01-06", "due_date": "2027-01-13"},
+    "dossier_at_risk": {**BASE, "due_date": "2027-01-06", "working_days_left": 3},
+    "dossier_late": {**BASE, "due_date": "2027-01-06"},
+    "daily_digest": {
+        "day": "2026-12-09",
+        "overdue_dossiers": [{"code": "UBCT-PCPNN-20261020-0001", "subject": "Office <Đà Nẵng>",
+                              "due_date": "2026-12-03", "assignee": "Trần Thị Bình",
+                              "working_days_late": 4}],
+        "at_risk_dossiers": [{"code": "UBCT-PCPNN-20261104-0001", "subject": "Clean water",
+                              "due_date": "2026-12-14", "assignee": None,
+                              "working_days_left": 3}],
+        "late_agencies": [{"agency": "BCA", "agency_name": "Bộ Công an",
+                           "overdue_requests": 2}],
+    },
+    "delivery_dead": {"outbox_id": "5e6f7a8b-0000-5000-8000-000000000003",
+                      "recipient": "contact@savetherivers.example.org",
+                      "template": "decision", "attempts": 8,
+                      "last_error": "Connection refused", "dossier_code": BASE["dossier_code"]},
+}
+
+# Variants the templates must also handle (other branches of the same message).
+VARIANTS: dict[str, list[dict[str, Any]]] = {
+    "decision": [
+        {**SAMPLES["decision"], "outcome": "refuse", "status": "refused",
+         "reasons": "Activities fall outside the permitted fields.", "validity_years": None,
+         "valid_from": None, "valid_until": None, "certificate_number": None,
+         "on_time": False, "timeliness": "late"},
+        {**SAMPLES["decision"], "outcome": "forward", "status": "forwarded",
+         "reasons": "The aid touches on religion: for the Prime Minister.",
+         "validity_years": None, "valid_from": None, "valid_until": None,
+         "certificate_number": None},
+    ],
+    "supplement_request": [{**SAMPLES["supplement_request"], "note": "",
+                            "during_review": True, "clock_stopped": True}],
+    "daily_digest": [{"day": "2026-12-10", "overdue_dossiers": [], "at_risk_dossiers": [],
+                      "late_agencies": []}],
+    "delivery_dead": [{**SAMPLES["delivery_dead"], "dossier_code": ""}],
+}
