@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from prefect.deployments.flow_runs import arun_deployment
 from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import Cron
 from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
+from flows.daily_digest import daily_digest
 from flows.deadline_sweep import deadline_sweep
 from flows.deliver_notifications import deliver_notifications
 from models.db import read_session
@@ -24,7 +26,7 @@ DELIVERY_DEPLOYMENT = "deliver-notifications/deliver-notifications"
 
 async def build_deployments(sweep_cron: str = "* * * * *",
                             delivery_interval: float = 30) -> list[RunnerDeployment]:
-    """What `serve` and `worker` run: the sweep every minute, delivery every 30 s."""
+    """What `serve` and `worker` run: sweep each minute, delivery each 30 s, digest at 7:00."""
     return [
         await deadline_sweep.ato_deployment(
             name="deadline-sweep", cron=sweep_cron,
@@ -33,6 +35,10 @@ async def build_deployments(sweep_cron: str = "* * * * *",
         await deliver_notifications.ato_deployment(
             name="deliver-notifications", interval=delivery_interval,
             description="Sends pending outbox messages; retries with backoff; dead letters.",
+            tags=["ngo-review"]),
+        await daily_digest.ato_deployment(
+            name="daily-digest", schedule=Cron("0 7 * * 1-5", timezone="Asia/Ho_Chi_Minh"),
+            description="07:00 on weekdays: overdue and at-risk dossiers, late agencies.",
             tags=["ngo-review"]),
     ]
 

@@ -7,6 +7,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -40,11 +45,30 @@ def tokens(engine: Engine) -> dict[str, str]:
 
 
 @pytest.fixture
-def server_url(engine: Engine, clock: Clock) -> Iterator[str]:
-    """The app served over real HTTP on 127.0.0.1 (a free port), stopped after the test."""
-    app = create_app(Settings(max_upload_bytes=64 * 1024), engine=engine, clock=clock)
+def server_socket() -> Iterator[socket.socket]:
+    """A listening address on 127.0.0.1 reserved for the app."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
+    yield sock
+    sock.close()
+
+
+@pytest.fixture
+def settings(server_socket: socket.socket, tmp_path: Path) -> Settings:
+    """Settings of this test's app and deliverer: its own var dir, secret and base URL."""
+    return Settings(var_dir=tmp_path / "var", secret_key="test-secret-key",
+                    base_url=f"http://127.0.0.1:{server_socket.getsockname()[1]}",
+                    max_upload_bytes=64 * 1024, smtp_host="127.0.0.1", smtp_port=1,
+                    delivery_max_attempts=3, delivery_backoff_seconds=30,
+                    admin_emails="ops@admins.example.org", mail_from="ngo-review@test.example.org")
+
+
+@pytest.fixture
+def server_url(engine: Engine, clock: Clock, settings: Settings,
+               server_socket: socket.socket) -> Iterator[str]:
+    """The app served over real HTTP on 127.0.0.1 (a free port), stopped after the test."""
+    app = create_app(settings, engine=engine, clock=clock, mail_dir=settings.var_dir / "mail")
+    sock = server_socket
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
                                            ws="none"))
@@ -59,7 +83,6 @@ def server_url(engine: Engine, clock: Clock) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-    sock.close()
 
 
 Client = Callable[[str], httpx.Client]
@@ -79,3 +102,63 @@ def client(server_url: str, tokens: dict[str, str]) -> Iterator[Client]:
     yield make
     for c in opened:
         c.close()
+
+
+@dataclass
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 received."""
+
+    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+    def to(self, recipient: str) -> list[EmailMessage]:
+        return [m for rcpts, m in self.messages if recipient in rcpts]
+
+    def templates(self) -> list[tuple[str, str]]:
+        return sorted((rcpts[0], str(m["Subject"])) for rcpts, m in self.messages)
+
+
+class SmtpServer:
+    """aiosmtpd on a fixed 127.0.0.1 port that tests can stop and start again."""
+
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.inbox = Inbox()
+        self.controller: Any = None
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp(settings: Settings) -> Iterator[SmtpServer]:
+    """A running SMTP server; `settings` now points at it."""
+    server = SmtpServer()
+    server.start()
+    settings.smtp_port = server.port
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for the whole session (no scheduler: flows are called)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

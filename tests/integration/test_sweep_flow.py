@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import Engine
 
 from flows.deadline_sweep import deadline_sweep
@@ -16,13 +15,6 @@ from tests.conftest import Clock
 from tests.integration.conftest import Client
 from tests.integration.helpers import act, ok, operation_issue
 from tests.integration.test_deadline_sweep import _consulted
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """One temporary Prefect server for the whole session (no scheduler: flows are called)."""
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture
@@ -48,13 +40,14 @@ async def test_flow_fires_due_timers_once(prefect_harness: None, configured: Non
     assert later["overdue"] == 1
 
 
-async def test_serve_builds_the_scheduled_sweep_deployment(prefect_harness: None) -> None:
-    """`serve` runs deadline-sweep on a cron every minute."""
-    [deployment] = await build_deployments()
-    assert deployment.name == "deadline-sweep"
-    assert deployment.flow_name == "deadline-sweep"
-    [schedule] = deployment.schedules
-    assert schedule.schedule.cron == "* * * * *"  # type: ignore[union-attr]
+async def test_serve_builds_the_scheduled_deployments(prefect_harness: None) -> None:
+    """`serve` runs deadline-sweep every minute and deliver-notifications every 30 s."""
+    sweep, deliver, digest = await build_deployments()
+    assert digest.schedules[0].schedule.cron == "0 7 * * 1-5"  # type: ignore[union-attr]
+    assert (sweep.name, sweep.flow_name) == ("deadline-sweep", "deadline-sweep")
+    assert sweep.schedules[0].schedule.cron == "* * * * *"  # type: ignore[union-attr]
+    assert deliver.name == "deliver-notifications"
+    assert deliver.schedules[0].schedule.interval.total_seconds() == 30  # type: ignore[union-attr]
 
 
 def test_actions_work_and_health_reports_when_prefect_is_down(
