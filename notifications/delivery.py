@@ -69,7 +69,7 @@ async def deliver_once(engine: Engine, settings: Settings, *, batch_size: int = 
                                     rendered=rendered, message_id=item.message_id)
                 await send(settings, msg)
             except (aiosmtplib.SMTPException, OSError, TemplateError, ValueError,
-                    KeyError) as exc:
+                    KeyError, TypeError) as exc:  # each is one failed attempt, never a stop
                 error = f"{type(exc).__name__}: {exc}"
                 dead = outbox.mark_failed(
                     engine, item.id, clock(), error, max_attempts=settings.delivery_max_attempts,

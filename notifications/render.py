@@ -8,7 +8,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Undefined,
+    select_autoescape,
+)
 
 from flows.calendar import VN_TZ
 
@@ -45,13 +51,21 @@ def _to_date(value: str | date) -> date:
     return parsed.date()
 
 
+def _defined(value: Any) -> None:
+    """A missing context key must fail as UndefinedError, not as a TypeError further on."""
+    if isinstance(value, Undefined):
+        str(value)  # StrictUndefined raises here
+
+
 def vn_date(value: str | date | None) -> str:
     """dd/mm/yyyy, the way Vietnamese forms write dates."""
+    _defined(value)
     return "" if value is None else _to_date(value).strftime("%d/%m/%Y")
 
 
 def vn_datetime(value: str | datetime | None) -> str:
     """HH:MM dd/mm/yyyy in Asia/Ho_Chi_Minh."""
+    _defined(value)
     if value is None:
         return ""
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -87,5 +101,6 @@ def render(template: str, language: str, context: dict[str, Any]) -> Rendered:
     env = environment()
     text = env.get_template(f"{template}.{lang}.txt.j2").render(**context)
     subject, _, body = text.partition("\n")
-    html = env.get_template(f"{template}.{lang}.html.j2").render(**context, subject=subject)
+    html = env.get_template(f"{template}.{lang}.html.j2").render(**context,
+                                                                 email_subject=subject.strip())
     return Rendered(subject=subject.strip(), text=body.lstrip("\n"), html=html)

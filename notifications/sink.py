@@ -16,7 +16,8 @@ class MaildirHandler:
     """Stores each accepted message, with its envelope recipients, in a Maildir."""
 
     def __init__(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mailbox.Maildir(path, create=True).close()  # cur/, new/, tmp/ exist before any mail
         self.path = path
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
@@ -55,7 +56,7 @@ class SmtpSink:
 
 def read_mail(path: Path) -> list[tuple[str, EmailMessage]]:
     """(key, message) of every message in the Maildir, newest first."""
-    if not path.exists():
+    if not (path / "cur").is_dir():
         return []
     box = mailbox.Maildir(path, create=False)
     items = []

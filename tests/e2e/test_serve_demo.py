@@ -23,8 +23,8 @@ def _free_port() -> int:
 def test_serve_demo_starts_with_data_and_tokens(tmp_path: Path) -> None:
     """The README's first command, minus the install: a working system with demo dossiers."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NGO_REVIEW_")}
-    env.pop("PREFECT_API_URL", None)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("NGO_REVIEW_", "PREFECT_"))}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ngo_review.cli", "serve", "--demo", "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -40,6 +40,8 @@ def test_serve_demo_starts_with_data_and_tokens(tmp_path: Path) -> None:
                 pass
             assert time.monotonic() < deadline, "serve did not answer /health in time"
             time.sleep(0.3)
+        assert httpx.get(f"{base}/health", timeout=5).json()["prefect"] == "ok"
+        assert httpx.get(f"{base}/mail", timeout=5).status_code == 200
         tokens = json.loads((tmp_path / "var" / "demo-tokens.json").read_text())
         manager = {"Authorization": f"Bearer {tokens['manager: Phạm Thu Dung']}"}
         page = httpx.get(f"{base}/dossiers", params={"limit": 100}, headers=manager).json()
@@ -57,3 +59,4 @@ def test_serve_demo_starts_with_data_and_tokens(tmp_path: Path) -> None:
             proc.kill()
             out, _ = proc.communicate()
     assert "Demo tokens" in out and f"http://127.0.0.1:{port}/docs" in out
+    assert f"http://127.0.0.1:{port}/mail" in out and "Prefect UI" in out

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import Engine
 
 from flows.deadline_sweep import deadline_sweep
+from flows.deliver_notifications import deliver_notifications
 from flows.deployments import build_deployments, trigger_sweep
 from flows.runtime import engine_for
-from ngo_review.settings import get_settings
+from ngo_review.settings import Settings, get_settings
 from tests.conftest import Clock
-from tests.integration.conftest import Client
+from tests.integration.conftest import Client, SmtpServer
 from tests.integration.helpers import act, ok, operation_issue
 from tests.integration.test_deadline_sweep import _consulted
 
@@ -69,3 +70,18 @@ async def test_trigger_is_silent_when_prefect_is_unreachable(
     _consulted(engine)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     assert await trigger_sweep(engine) is False
+
+
+async def test_delivery_flow_sends_through_real_smtp(
+        prefect_harness: None, configured: None, engine: Engine, smtp: SmtpServer,
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """deliver-notifications as Prefect runs it: the queued mail arrives once."""
+    monkeypatch.setenv("NGO_REVIEW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NGO_REVIEW_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("NGO_REVIEW_SECRET_KEY", "flow-test-secret")
+    get_settings.cache_clear()
+    _consulted(engine)
+    first = await deliver_notifications()
+    assert (first["sent"], first["failed"]) == (2, 0)  # receipt (applicant) + request (BCA)
+    assert (await deliver_notifications())["sent"] == 0
+    assert len(smtp.inbox.to("bca@agencies.example.org")) == 1
