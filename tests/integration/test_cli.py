@@ -15,8 +15,10 @@ from models.token import ApiToken, hash_token
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NGO_REVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-           "NGO_REVIEW_VAR_DIR": str(tmp_path / "var")}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
+           "NGO_REVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "NGO_REVIEW_VAR_DIR": str(tmp_path / "var"), "PREFECT_HOME": str(tmp_path / "pf"),
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     return subprocess.run([sys.executable, "-m", "ngo_review.cli", *args], env=env,
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
 
@@ -55,3 +57,18 @@ def test_procedures_lists_codes_versions_and_deadlines(tmp_path: Path) -> None:
     rows = {r["code"]: r for r in map(json.loads, out.stdout.strip().splitlines())}
     assert rows["ngo.operation.issue"]["total_working_days"] == 30
     assert rows["ngo.office.issue"]["version"] == 1
+
+
+def test_sweep_and_deliver_run_the_flows_once(tmp_path: Path) -> None:
+    """`sweep --as-of` prints the JSON summary and is idempotent; `deliver` prints its own."""
+    assert _cli(tmp_path, "db", "upgrade").returncode == 0
+    out = _cli(tmp_path, "sweep", "--as-of", "2026-12-04T00:00:00+07:00")
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert {"fired", "reminders", "overdue", "deemed_consent", "late", "at_risk"} <= set(summary)
+    assert summary["fired"] == 0
+    bad = _cli(tmp_path, "sweep", "--as-of", "next tuesday")
+    assert bad.returncode == 2 and "ISO-8601" in bad.stderr
+    out = _cli(tmp_path, "deliver")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1])["sent"] == 0
