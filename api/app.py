@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from api import errors
-from api.routes import agencies, consultations, dossiers, health, mail, procedures, reply
+from api.routes import (
+    agencies,
+    certificates,
+    consultations,
+    dossiers,
+    health,
+    mail,
+    procedures,
+    reply,
+)
 from models.db import make_engine
 from models.types import utcnow
 from ngo_review.settings import Settings, get_settings
@@ -33,6 +42,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.max_upload_bytes = settings.max_upload_bytes
     errors.install(app)
     app.state.mail_dir = mail_dir
-    for module in (health, procedures, agencies, dossiers, consultations, reply, mail):
+    for module in (health, procedures, agencies, dossiers, consultations, certificates, reply,
+                   mail):
         app.include_router(module.router)
     return app

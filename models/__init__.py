@@ -3,6 +3,7 @@
 from models.agency import Agency
 from models.audit import AuditEvent
 from models.calendar_override import CalendarOverride
+from models.certificate import Certificate, CertificateEvent
 from models.consultation import Consultation
 from models.document import Document
 from models.dossier import Dossier, DossierSequence
@@ -16,6 +17,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "CalendarOverride",
+    "Certificate",
+    "CertificateEvent",
     "Consultation",
     "Document",
     "Dossier",

@@ -166,3 +166,28 @@ class AgencyPublic(BaseModel):
     name_en: str
     email: str
     active: bool
+
+
+class CertificateEventPublic(BaseModel):
+    """One step of a certificate's history."""
+
+    action: str
+    at: datetime
+    dossier_id: str
+    details: dict[str, Any]
+
+
+class CertificatePublic(BaseModel):
+    """A certificate in the registry, with its history."""
+
+    id: str
+    number: str
+    type: str
+    ngo_name: str
+    country: str
+    status: str
+    valid_from: date | None
+    valid_until: date | None
+    details: dict[str, Any]
+    issued_by_dossier: str
+    history: list[CertificateEventPublic]

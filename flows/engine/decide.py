@@ -193,6 +193,13 @@ def _propose(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinit
     assert isinstance(cmd, c.Propose)
     if cmd.outcome not in p.outcomes:
         raise InvalidInput(f"outcome must be one of: {', '.join(p.outcomes)}")
+    flag = p.forward_when_field
+    if flag is not None and bool(s.fields.get(flag)) != (cmd.outcome == Outcome.forward):
+        raise InvalidInput(
+            "aid touching security, defence or religion must be forwarded to the competent "
+            "authority (the Prime Minister), and only such aid"
+            if s.fields.get(flag) else
+            "only aid touching security, defence or religion is forwarded")
     if cmd.outcome != Outcome.approve and not cmd.reasons.strip():
         raise InvalidInput("a refusal or forwarding must state its reasons in writing")
     years = cmd.validity_years
@@ -231,8 +238,11 @@ def _sign(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition
     approve = proposal.outcome == Outcome.approve
     years = proposal.validity_years if approve else None
     valid_until = _add_years(today, years) - timedelta(days=1) if years else None
-    number = f"{s.code}/{p.certificate_number_prefix}" if approve and p.certificate_number_prefix \
-        else None
+    number: str | None = None
+    if approve and p.certificate_action == "issue" and p.certificate_number_prefix:
+        number = f"{s.code}/{p.certificate_number_prefix}"
+    elif approve and p.certificate_action is not None:
+        number = str(s.fields.get("certificate_number") or "") or None  # the same certificate
     status = {Outcome.approve: Status.approved, Outcome.refuse: Status.refused,
               Outcome.forward: Status.forwarded}[proposal.outcome]
     cancelled: list[e.Event] = [

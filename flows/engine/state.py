@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from flows.procedures.schema import (
     OPEN_CONSULTATION_STATUSES,
@@ -104,6 +105,7 @@ class DossierState:
     extended: bool = False
     completed_at: datetime | None = None
     version: int = 0
+    fields: dict[str, Any] = field(default_factory=dict)  # the procedure's own dossier fields
 
     @property
     def is_terminal(self) -> bool:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flows.procedures import certificates
+from flows.procedures import certificates, provincial
 from flows.procedures.fields import FIELD_MODELS, FieldsBase
 from flows.procedures.schema import ProcedureDefinition
 
-_BUILT_IN: tuple[ProcedureDefinition, ...] = certificates.DEFINITIONS
+_BUILT_IN: tuple[ProcedureDefinition, ...] = certificates.DEFINITIONS + provincial.DEFINITIONS
 
 
 class ProcedureRegistry:

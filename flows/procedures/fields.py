@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -73,7 +74,109 @@ class OfficeIssueFields(FieldsBase):
         return city
 
 
+CertificateNumber = Annotated[str, Field(min_length=3, max_length=120,
+                                         description="Number of the certificate concerned.")]
+
+
+class RenewFields(FieldsBase):
+    """Renewal (gia hạn), Decree 58/2022 Art 12 and 16: report on the term, plan for the next."""
+
+    certificate_number: CertificateNumber
+    past_term_report: NonEmpty = Field(description="Report on activities of the past term.")
+    next_term_plan: NonEmpty = Field(description="Plan of activities for the next term.")
+    requested_validity_years: int = Field(default=3, ge=1, le=5)
+
+
+class Change(FieldsBase):
+    """One change requested to a certificate (sửa đổi, bổ sung)."""
+
+    what: Literal["name", "address", "head_of_office", "activity_fields", "provinces",
+                  "other"]
+    new_value: NonEmpty
+
+
+class AmendFields(FieldsBase):
+    """Amendment (sửa đổi, bổ sung), Decree 58/2022 Art 13 and 17: what changes."""
+
+    certificate_number: CertificateNumber
+    changes: list[Change] = Field(min_length=1, description="Each change asked for.")
+
+
+class ReissueFields(FieldsBase):
+    """Re-issue (cấp lại) of a lost or damaged certificate, Art 13 and 17."""
+
+    certificate_number: CertificateNumber
+    reason: Literal["lost", "damaged"]
+    explanation: str = Field(default="", max_length=2000)
+
+
+class CloseFields(FieldsBase):
+    """Closing a legacy project office (Decree 12/2012)."""
+
+    certificate_number: CertificateNumber
+    reason: NonEmpty
+
+
+class ProvinceOpinionFields(FieldsBase):
+    """The province's opinion (cho ý kiến) asked by the Committee on a certificate dossier."""
+
+    opinion_on: Literal["issue", "renew", "amend", "reissue"] = Field(
+        description="Which certificate procedure the Committee is running.")
+    ngo_name: NonEmpty
+    committee_request_ref: NonEmpty = Field(description="Number of the Committee's letter.")
+    province: NonEmpty
+
+
+class AidFields(FieldsBase):
+    """Common fields of foreign non-ODA aid (Decree 80/2020, from 08/12/2025 Decree 313/2025)."""
+
+    donor: NonEmpty
+    donor_is_foreign_ngo: bool = Field(
+        description="When true the Union of Friendship Organisations is consulted.")
+    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=2)
+    currency: str = Field(pattern="^[A-Z]{3}$", examples=["USD"])
+    sector: NonEmpty
+    province: NonEmpty
+    touches_security_defence_religion: bool = Field(
+        description="Such aid is for the Prime Minister: the province forwards it.")
+
+
+class AidProjectFields(AidFields):
+    """Programme or project aid: investment or technical assistance."""
+
+    kind: Literal["investment", "technical_assistance"]
+    duration_months: int = Field(ge=1, le=120)
+
+
+class AidNonProjectFields(AidFields):
+    """Non-project aid: cash, goods, experts, conferences, training."""
+
+    kind: Literal["cash", "goods", "experts", "conference", "training"]
+    purpose: NonEmpty
+    goods_list: list[NonEmpty] = Field(default_factory=list)
+
+
+class ReliefFields(FieldsBase):
+    """Emergency relief (Decree 50/2020)."""
+
+    donor: NonEmpty
+    amount: Decimal = Field(gt=0, max_digits=18, decimal_places=2)
+    currency: str = Field(pattern="^[A-Z]{3}$")
+    province: NonEmpty
+    disaster: NonEmpty = Field(description="The disaster or emergency relieved.")
+    items: list[NonEmpty] = Field(default_factory=list)
+    touches_security_defence_religion: bool = False
+
+
 FIELD_MODELS: dict[str, type[FieldsBase]] = {
     "OperationIssueFields": OperationIssueFields,
     "OfficeIssueFields": OfficeIssueFields,
+    "RenewFields": RenewFields,
+    "AmendFields": AmendFields,
+    "ReissueFields": ReissueFields,
+    "CloseFields": CloseFields,
+    "ProvinceOpinionFields": ProvinceOpinionFields,
+    "AidProjectFields": AidProjectFields,
+    "AidNonProjectFields": AidNonProjectFields,
+    "ReliefFields": ReliefFields,
 }

@@ -18,6 +18,7 @@ from flows.errors import InvalidInput, NotFound, PreconditionFailed
 from flows.procedures import REGISTRY, ProcedureRegistry
 from flows.procedures.schema import ProcedureDefinition
 from flows.service.calendar import load_calendar
+from flows.service.certificates import apply_certificate
 from flows.service.effects import queue_messages, reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
 from flows.service.mapping import to_state, write_state
@@ -127,6 +128,7 @@ def apply_command(session: Session, dossier_id: str, command: c.Command, now: da
                  from_status=before, to_status=state.status.value, at=now,
                  details={"events": [{"event": ev.name, **ev.details()} for ev in events]})
     reconcile_timers(session, state, procedure, calendar, now)
+    apply_certificate(session, row, procedure, events, now)
     queue_messages(session, row, procedure, events, now)
     session.flush()
     return Applied(row, consultations, procedure, calendar, state, events)

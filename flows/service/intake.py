@@ -16,6 +16,7 @@ from flows.engine.state import Actor
 from flows.errors import Forbidden, InvalidInput
 from flows.procedures import REGISTRY, ProcedureRegistry, fields_model
 from flows.service.calendar import load_calendar
+from flows.service.certificates import check_certificate
 from flows.service.effects import record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
 from flows.service.views import dossier_view
@@ -75,6 +76,7 @@ def create_dossier(engine: Engine, payload: DossierCreate, actor: Actor, *,
                 stored = stored_answer(session, idempotency)
                 if stored is not None:
                     return DossierPublic.model_validate(stored), False
+                check_certificate(session, procedure, fields)
                 row = Dossier(
                     id=str(uuid.uuid4()),
                     code=next_code(session, receiving_agency or procedure.receiving_agency, now),

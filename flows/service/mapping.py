@@ -25,6 +25,7 @@ def to_state(row: Dossier, consultations: list[Consultation]) -> DossierState:
                                                                key=lambda c: c.position)],
         proposal=_proposal(row.proposal), decision=_decision(row.decision),
         extended=row.extended, completed_at=row.completed_at, version=row.version,
+        fields=dict(row.fields),
     )
 
 

@@ -34,6 +34,10 @@ USERS = {
     "BNV": ("agency", "Officer BNV", "BNV"),
     "NHNN": ("agency", "Officer NHNN", "NHNN"),
     "BYT": ("agency", "Officer BYT", "BYT"),
+    "CA-QT": ("agency", "Officer CA-QT", "CA-QT"),
+    "STC-QT": ("agency", "Officer STC-QT", "STC-QT"),
+    "LHHN-QT": ("agency", "Officer LHHN-QT", "LHHN-QT"),
+    "SNGV-QT": ("agency", "Officer SNGV-QT", "SNGV-QT"),
 }
 
 

@@ -50,3 +50,11 @@ def test_reference_lists_for_clients(client: Client) -> None:
     assert "Decree 58/2022" in by_code["ngo.office.issue"]["legal_basis"]
     agencies = {a["code"] for a in ok(client("handler").get("/agencies"))}
     assert {"BCA", "BTC", "BNV", "NHNN", "BYT", "UBCT-PCPNN", "BNG"} <= agencies
+
+
+def test_search_folds_vietnamese_case(client: Client) -> None:
+    """Searching 'đồng hành' finds 'Quỹ ĐỒNG HÀNH' on SQLite as on PostgreSQL."""
+    applicant = {"name": "Quỹ ĐỒNG HÀNH", "country": "Việt Nam", "email": "q@example.org"}
+    ok(client("handler").post("/dossiers", json=operation_issue(applicant=applicant)), 201)
+    found = ok(client("manager").get("/dossiers", params={"q": "đồng hành"}))
+    assert [d["applicant"]["name"] for d in found["items"]] == ["Quỹ ĐỒNG HÀNH"]
