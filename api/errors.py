@@ -56,9 +56,11 @@ def install(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, NotAllowed):
             extra["allowed_actions"] = exc.allowed_actions
+        extra.update(getattr(exc, "extra", {}))
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        return JSONResponse(error_body(exc.code, exc.detail, **extra),
-                            status_code=STATUS.get(type(exc), 400), headers=headers)
+        status = next((STATUS[k] for k in type(exc).__mro__ if k in STATUS), 400)
+        return JSONResponse(error_body(exc.code, exc.detail, **extra), status_code=status,
+                            headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,6 +9,7 @@ from models.document import Document
 from models.dossier import Dossier, DossierSequence
 from models.idempotency import IdempotencyRecord
 from models.outbox import Outbox
+from models.procedure_version import ProcedureVersion
 from models.timer import Timer
 from models.token import ApiToken
 
@@ -25,5 +26,6 @@ __all__ = [
     "DossierSequence",
     "IdempotencyRecord",
     "Outbox",
+    "ProcedureVersion",
     "Timer",
 ]

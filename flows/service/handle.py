@@ -22,6 +22,7 @@ from flows.service.certificates import apply_certificate
 from flows.service.effects import queue_messages, reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
 from flows.service.mapping import to_state, write_state
+from flows.service.registry import sync_registry
 from flows.service.views import consultation_view, dossier_view
 from models.agency import Agency
 from models.consultation import Consultation
@@ -102,6 +103,8 @@ def apply_command(session: Session, dossier_id: str, command: c.Command, now: da
                   expected_version: int | None = None,
                   registry: ProcedureRegistry = REGISTRY) -> Applied:
     """Decide and write one command inside the caller's transaction (no commit here)."""
+    if registry is REGISTRY:
+        registry = sync_registry(session)
     row = load_for_update(session, dossier_id)
     if expected_version is not None and row.version != expected_version:
         raise PreconditionFailed(

@@ -19,6 +19,7 @@ from flows.service.calendar import load_calendar
 from flows.service.certificates import check_certificate
 from flows.service.effects import record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
+from flows.service.registry import registry_of
 from flows.service.views import dossier_view
 from models.db import is_postgres, read_session, write_session
 from models.dossier import Dossier, DossierSequence
@@ -67,6 +68,8 @@ def create_dossier(engine: Engine, payload: DossierCreate, actor: Actor, *,
     if actor.role != "handler":
         raise Forbidden("only a handler may receive dossiers")
     now = now or utcnow()
+    if registry is REGISTRY:
+        registry = registry_of(engine)
     fields = validate_fields(payload, registry)
     procedure = registry.get(payload.procedure)
     assert procedure is not None

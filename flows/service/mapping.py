@@ -108,6 +108,7 @@ def write_state(state: DossierState, row: Dossier,
             new_rows.append(c)
         c.status = x.status.value
         c.due_date = x.due_date
+        c.working_days = x.working_days
         c.reminded_at = x.reminded_at
         c.overdue_at = x.overdue_at
         c.answered_at = x.answered_at

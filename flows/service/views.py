@@ -17,6 +17,7 @@ from flows.procedures import REGISTRY, ProcedureRegistry
 from flows.procedures.schema import TERMINAL_STATUSES, ProcedureDefinition
 from flows.service.calendar import load_calendar
 from flows.service.mapping import to_state
+from flows.service.registry import sync_registry
 from models.audit import AuditEvent
 from models.consultation import Consultation
 from models.db import read_session
@@ -103,6 +104,8 @@ def get_dossier(engine: Engine, dossier_id: str, now: datetime,
                 registry: ProcedureRegistry = REGISTRY) -> DossierPublic:
     """One dossier, or NotFound."""
     with read_session(engine) as session:
+        if registry is REGISTRY:
+            registry = sync_registry(session)
         row = session.get(Dossier, dossier_id)
         if row is None:
             raise NotFound(f"no dossier {dossier_id}")
@@ -145,6 +148,8 @@ def list_dossiers(engine: Engine, now: datetime, *, status: str | None = None,
             .limit(limit).offset(offset)
         ).all()
         calendar = load_calendar(session)
+        if registry is REGISTRY:
+            registry = sync_registry(session)
         consultations = _consultations_of(session, [r.id for r in rows])
         items = [dossier_view(r, consultations[r.id], _procedure(r, registry), calendar, now)
                  for r in rows]
