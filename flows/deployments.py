@@ -53,31 +53,28 @@ def near_timers_pending(engine: Engine, horizon: timedelta = timedelta(minutes=1
     return count > 0
 
 
+async def _start(deployment: str, key: str) -> bool:
+    """Ask Prefect to run a deployment now; never fails the caller (the schedule catches up)."""
+    try:
+        await arun_deployment(deployment, timeout=0, idempotency_key=key)
+        return True
+    except Exception as exc:  # noqa: BLE001 - Prefect down must never break a human action
+        log.warning("could not trigger %s: %s", deployment, exc)
+        return False
+
+
 async def trigger_delivery() -> bool:
     """After a commit that wrote outbox rows: deliver now rather than at the next tick."""
     if not os.environ.get("PREFECT_API_URL"):
         return False
-    key = f"deliver-{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    try:
-        await arun_deployment(DELIVERY_DEPLOYMENT, timeout=0, idempotency_key=key)
-        return True
-    except Exception as exc:  # noqa: BLE001 - Prefect down must never break a human action
-        log.warning("could not trigger %s: %s", DELIVERY_DEPLOYMENT, exc)
-        return False
+    return await _start(DELIVERY_DEPLOYMENT, f"deliver-{datetime.now(UTC):%Y%m%dT%H%M%S}")
 
 
 async def trigger_sweep(engine: Engine) -> bool:
-    """After a commit: start a sweep now if something is due soon; never fails the caller.
+    """After a commit: start a sweep now if something is due soon.
 
-    The idempotency key folds triggers of the same minute into one run; if Prefect is down,
-    the scheduled sweep picks the work up.
+    The idempotency key folds triggers of the same minute into one run.
     """
     if not os.environ.get("PREFECT_API_URL") or not near_timers_pending(engine):
         return False
-    key = f"sweep-{datetime.now(UTC):%Y%m%dT%H%M}"
-    try:
-        await arun_deployment(SWEEP_DEPLOYMENT, timeout=0, idempotency_key=key)
-        return True
-    except Exception as exc:  # noqa: BLE001 - Prefect down must never break a human action
-        log.warning("could not trigger %s: %s", SWEEP_DEPLOYMENT, exc)
-        return False
+    return await _start(SWEEP_DEPLOYMENT, f"sweep-{datetime.now(UTC):%Y%m%dT%H%M}")

@@ -124,13 +124,18 @@ def _receive_supplement(s: DossierState, cmd: c.Command, now: datetime,
     if s.accepted_at is None:
         return [e.SupplementReceived(at=now, note=cmd.note, back_to=Status.received,
                                      waited_working_days=0, due_date=None, legal_due_date=None)]
-    waited = 0
-    if s.suspended and s.suspended_since is not None:
-        waited = max(cal.working_days_between(s.suspended_since, now), 0)
+    waited = _waited(s, cal, now)
     due = cal.add_working_days(s.due_date, waited) if s.due_date else None
     legal = cal.add_working_days(s.legal_due_date, waited) if s.legal_due_date else None
     return [e.SupplementReceived(at=now, note=cmd.note, back_to=Status.in_review,
                                  waited_working_days=waited, due_date=due, legal_due_date=legal)]
+
+
+def _waited(s: DossierState, cal: WorkingCalendar, now: datetime) -> int:
+    """Working days the dossier has waited on the applicant with its clock stopped."""
+    if not s.suspended or s.suspended_since is None:
+        return 0
+    return max(cal.working_days_between(s.suspended_since, now), 0)
 
 
 def _reject_intake(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
@@ -286,9 +291,7 @@ def _withdraw(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefini
         e.ConsultationCancelled(at=now, consultation_id=x.id, agency=x.agency)
         for x in s.open_consultations()
     ]
-    waited = 0
-    if s.suspended and s.suspended_since is not None:
-        waited = max(cal.working_days_between(s.suspended_since, now), 0)
+    waited = _waited(s, cal, now)
     return cancelled + [e.Withdrawn(at=now, reason=reason, waited_working_days=waited)]
 
 

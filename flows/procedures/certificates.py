@@ -61,38 +61,21 @@ OPERATION_ISSUE = ProcedureDefinition(
     transitions=STANDARD_TRANSITIONS,
 )
 
-OFFICE_ISSUE = ProcedureDefinition(
-    code="ngo.office.issue",
-    version=1,
+def _variant(base: ProcedureDefinition, **changes: Any) -> ProcedureDefinition:
+    """A procedure sharing the base's agencies and steps, with its own code and rules."""
+    return base.model_copy(update=changes)
+
+
+OFFICE_ISSUE = _variant(
+    OPERATION_ISSUE, code="ngo.office.issue",
     title_vi="Cấp Giấy đăng ký lập Văn phòng đại diện của tổ chức phi chính phủ nước ngoài",
     title_en="Issue a representative office certificate to a foreign NGO",
     legal_basis=(
         "Decree 58/2022/NĐ-CP Art 14–15: one office per NGO, only in Hà Nội, Đà Nẵng or "
         "TP Hồ Chí Minh; certificate valid ≤ 5 years. Deadlines as Art 11; total 30 WD assumed."
     ),
-    level="national",
-    receiving_agency=RECEIVER,
-    deciding_agency=DECIDER,
-    intake_working_days=2,
-    total_working_days=30,
-    consultation_working_days=10,
-    consultation_mode=ConsultationMode.default,
-    default_agencies=CORE_CONSULTED,
-    silence_rule=SilenceRule.overdue,
-    clock_stops_on_supplement=True,
-    validity_years_max=5,
-    certificate_type="office",
-    certificate_number_prefix="VPĐD",
-    fields_schema="OfficeIssueFields",
-    certificate_action="issue",
-    steps=ISSUE_STEPS,
-    transitions=STANDARD_TRANSITIONS,
-)
-
-def _variant(base: ProcedureDefinition, **changes: Any) -> ProcedureDefinition:
-    """A procedure sharing the base's agencies and steps, with its own code and rules."""
-    return base.model_copy(update=changes)
-
+    validity_years_max=5, certificate_type="office", certificate_number_prefix="VPĐD",
+    fields_schema="OfficeIssueFields")
 
 REISSUE_STEPS = (
     Step(name="intake", title_vi="Kiểm tra hồ sơ", title_en="Completeness check",
