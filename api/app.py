@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from api import errors
 from api.routes import (
     agencies,
+    calendar,
     certificates,
     consultations,
     dossiers,
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.max_upload_bytes = settings.max_upload_bytes
     errors.install(app)
     app.state.mail_dir = mail_dir
-    for module in (health, procedures, agencies, dossiers, consultations, certificates, reply,
-                   mail):
+    for module in (health, procedures, agencies, calendar, dossiers, consultations, certificates,
+                   reply, mail):
         app.include_router(module.router)
     return app
