@@ -8,12 +8,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from hypothesis import Phase, given, note, settings
 from hypothesis import strategies as st
 
-from flows.calendar import WorkingCalendar, local_date
+from flows.calendar import local_date
 from flows.engine import allowed_actions, apply, decide
 from flows.engine import commands as c
 from flows.engine import events as e
@@ -21,7 +20,6 @@ from flows.engine.clock import working_days_used
 from flows.engine.decide import MAX_WORKING_DAYS
 from flows.engine.state import Actor, DossierState
 from flows.errors import Conflict, DossierError, Forbidden, InvalidInput, NotAllowed, NotFound
-from flows.procedures import REGISTRY
 from flows.procedures.agencies import REFERENCE_AGENCIES
 from flows.procedures.schema import (
     TERMINAL_STATUSES,
@@ -33,14 +31,8 @@ from flows.procedures.schema import (
     SilenceRule,
     Status,
 )
+from tests.unit.engine_setup import CAL, OFFICE, OPERATION, VN
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-CAL = WorkingCalendar()
-_operation = REGISTRY.get("ngo.operation.issue")
-_office = REGISTRY.get("ngo.office.issue")
-assert _operation is not None and _office is not None
-OPERATION: ProcedureDefinition = _operation
-OFFICE: ProcedureDefinition = _office
 # A variant where an agency's silence counts as agreement, so deemed consent also occurs.
 DEEMED = OPERATION.model_copy(update={"code": "test.deemed", "version": 1,
                                       "silence_rule": SilenceRule.deemed_consent})

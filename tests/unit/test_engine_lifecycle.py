@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.calendar import WorkingCalendar
 from flows.engine import allowed_actions, apply, decide
 from flows.engine import commands as c
 from flows.engine import events as e
 from flows.engine.clock import working_days_used
 from flows.engine.state import SYSTEM, Actor, DossierState
 from flows.errors import Conflict, Forbidden, InvalidInput, NotAllowed, NotFound
-from flows.procedures import REGISTRY
 from flows.procedures.schema import (
     ConsultationStatus,
     Opinion,
@@ -25,14 +22,7 @@ from flows.procedures.schema import (
     SilenceRule,
     Status,
 )
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-CAL = WorkingCalendar()
-_operation = REGISTRY.get("ngo.operation.issue")
-_office = REGISTRY.get("ngo.office.issue")
-assert _operation is not None and _office is not None
-OPERATION: ProcedureDefinition = _operation
-OFFICE: ProcedureDefinition = _office
+from tests.unit.engine_setup import CAL, OFFICE, OPERATION, VN
 
 HANDLER = Actor(name="nguyen.van.an", role="handler")
 LEADER = Actor(name="tran.thi.binh", role="leader")
