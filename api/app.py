@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from api import errors
+from api import docs, errors
 from api.routes import (
     agencies,
     calendar,
@@ -20,14 +21,22 @@ from api.routes import (
     mail,
     procedures,
     reply,
+    users,
 )
+from api.web.routes import admin as admin_pages
+from api.web.routes import agency as agency_pages
+from api.web.routes import dossiers as dossier_pages
+from api.web.routes import front, leader, manager
 from models.db import make_engine
 from models.types import utcnow
 from ngo_review.settings import Settings, get_settings
 
 DESCRIPTION = """Workflow and approval engine for the dossiers Vietnamese authorities review about
 foreign non-governmental organisations. Every call but `/health` and the docs needs
-`Authorization: Bearer <token>`. Errors are `{"error": CODE, "detail": TEXT}`."""
+`Authorization: Bearer <token>` (press **Authorize**). Errors are
+`{"error": CODE, "detail": TEXT}`. People use the pages, starting at `/`."""
+
+STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
@@ -35,15 +44,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                ) -> FastAPI:
     """An app bound to one database; the clock is injectable for tests."""
     settings = settings or get_settings()
-    app = FastAPI(title="ngo-review", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="ngo-review", version="0.1.0", description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)
     app.state.engine = engine or make_engine(settings.resolved_database_url())
     app.state.clock = clock
     app.state.settings = settings
+    app.state.secret_key = settings.resolved_secret_key()
     app.state.receiving_agency = settings.receiving_agency
     app.state.max_upload_bytes = settings.max_upload_bytes
     errors.install(app)
     app.state.mail_dir = mail_dir
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (health, procedures, agencies, calendar, dossiers, consultations, certificates,
-                   reply, mail):
+                   users, reply, mail, docs, front, dossier_pages, leader, agency_pages,
+                   manager, admin_pages):
         app.include_router(module.router)
     return app

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
-from sqlmodel import col, select
 
 from api.errors import Unauthorized
 from flows.engine.state import Actor
 from flows.errors import Forbidden, InvalidInput
-from models.db import read_session
-from models.token import ApiToken, hash_token
+from flows.service.users import actor_of, resolve_token
 
 
 def get_engine(request: Request) -> Engine:
@@ -36,10 +35,11 @@ NowDep = Annotated[datetime, Depends(get_now)]
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated actor, with the id of the token used (scopes idempotency keys)."""
+    """The authenticated actor; `scope` keeps idempotency keys apart per credential."""
 
     actor: Actor
-    token_id: int
+    user_id: int
+    scope: str
 
     @property
     def role(self) -> str:
@@ -47,21 +47,20 @@ class Caller:
         return self.actor.role
 
 
-def current_caller(
-    engine: EngineDep,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Caller:
-    """The caller named by the bearer token, or 401."""
-    if not authorization or not authorization.lower().startswith("bearer "):
+bearer = HTTPBearer(auto_error=False, description="An API token: `ngo-review token create`.")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def current_caller(engine: EngineDep, now: NowDep, credentials: BearerDep) -> Caller:
+    """The caller named by the bearer token, or 401 (unknown, revoked, expired, disabled)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send Authorization: Bearer <token>")
-    token = authorization[7:].strip()
-    with read_session(engine) as session:
-        row = session.exec(select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token),
-            col(ApiToken.revoked_at).is_(None))).first()
-    if row is None or row.id is None:
-        raise Unauthorized("unknown or revoked token")
-    return Caller(Actor(name=row.name, role=row.role, agency=row.agency_code), token_id=row.id)
+    found = resolve_token(engine, credentials.credentials.strip(), now)
+    if found is None:
+        raise Unauthorized("unknown, revoked or expired token")
+    user, token_id = found
+    assert user.id is not None
+    return Caller(actor_of(user), user_id=user.id, scope=str(token_id))
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -1,5 +1,6 @@
 """SQLModel tables of ngo-review; importing this package registers every table."""
 
+from models.admin_audit import AdminEvent
 from models.agency import Agency
 from models.audit import AuditEvent
 from models.calendar_override import CalendarOverride
@@ -12,8 +13,10 @@ from models.outbox import Outbox
 from models.procedure_version import ProcedureVersion
 from models.timer import Timer
 from models.token import ApiToken
+from models.user import User
 
 __all__ = [
+    "AdminEvent",
     "Agency",
     "ApiToken",
     "AuditEvent",
@@ -28,4 +31,5 @@ __all__ = [
     "Outbox",
     "ProcedureVersion",
     "Timer",
+    "User",
 ]

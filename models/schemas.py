@@ -191,3 +191,79 @@ class CertificatePublic(BaseModel):
     details: dict[str, Any]
     issued_by_dossier: str
     history: list[CertificateEventPublic]
+
+
+Role = Literal["handler", "leader", "manager", "agency", "admin"]
+Username = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$",
+                 examples=["nguyen.van.an"])
+
+
+class UserCreate(Strict):
+    """A new person who signs in; the password is hashed with Argon2 and never shown again."""
+
+    username: str = Username
+    display_name: str = Field(min_length=1, max_length=120, examples=["Nguyễn Văn An"])
+    role: Role
+    agency: str | None = Field(default=None, max_length=40,
+                               description="Agency code; required for, and only for, agency.")
+    email: EmailStr | Literal[""] = ""
+    language: Language = "vi"
+    password: str = Field(min_length=10, max_length=200,
+                          description="At least 10 characters.")
+
+
+class UserUpdate(Strict):
+    """Changes to a user; omitted fields stay as they are."""
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=120)
+    role: Role | None = None
+    agency: str | None = Field(default=None, max_length=40)
+    email: EmailStr | Literal[""] | None = None
+    language: Language | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=200,
+                                 description="A new password (reset); ends the user's sessions.")
+
+
+class UserPublic(BaseModel):
+    """A user as administrators see them (never the password hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    agency: str | None
+    email: str
+    language: str
+    active: bool
+    locked_until: datetime | None
+    created_at: datetime
+
+
+class TokenCreate(Strict):
+    """A new API token for a user."""
+
+    username: str = Username
+    name: str = Field(default="api", min_length=1, max_length=120,
+                      description="A label: what the token is for.")
+    expires_days: int | None = Field(default=None, ge=1, le=3650,
+                                     description="Days until it expires; none: never.")
+
+
+class TokenPublic(BaseModel):
+    """A token's metadata; the secret itself is shown once, at creation."""
+
+    id: int
+    username: str
+    name: str
+    role: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    """A new token with its secret (shown this once)."""
+
+    token: str

@@ -1,4 +1,4 @@
-"""API tokens: random bearer secrets stored only as SHA-256 hashes."""
+"""API tokens: random bearer secrets stored only as SHA-256 hashes, each owned by a user."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from models.types import UtcDateTime, utcnow
 
 
 class ApiToken(SQLModel, table=True):
-    """One user's credential, with the role it carries (and the agency, for agency users)."""
+    """One credential of a user; it acts with the user's role and agency."""
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, max_length=120, description="The user's name, shown as actor.")
-    role: str = Field(max_length=20)
-    agency_code: str | None = Field(default=None, foreign_key="agency.code", max_length=40)
-    email: str = Field(default="", max_length=320)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=120, description="A label, e.g. the system that uses it.")
     token_hash: str = Field(unique=True, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 def hash_token(token: str) -> str:

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     reply_link_days: int = Field(
         default=30, description="Agency reply links stay valid this many days after due date."
     )
+    session_minutes: int = Field(
+        default=120, ge=5, description="A page session ends after this many idle minutes."
+    )
+    demo_password: str = Field(
+        default="demo-password-2026", description="Password of the demo users (serve --demo)."
+    )
     admin_emails: str = Field(
         default="", description="Comma-separated administrators alerted about dead messages."
     )

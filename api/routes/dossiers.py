@@ -55,7 +55,7 @@ def _etag(response: Response, dossier: DossierPublic) -> DossierPublic:
 def create(payload: DossierCreate, request: Request, response: Response, caller: Actor,
            engine: EngineDep, now: NowDep, idempotency_key: IdemHeader = None) -> DossierPublic:
     """Receive a new dossier (status `received`) with its code."""
-    idem = IdempotencyKey.of(f"{caller.token_id}:POST:/dossiers", idempotency_key,
+    idem = IdempotencyKey.of(f"{caller.scope}:POST:/dossiers", idempotency_key,
                              payload.model_dump(mode="json")) if idempotency_key else None
     dossier, created = create_dossier(engine, payload, caller.actor, now=now, idempotency=idem,
                                       receiving_agency=request.app.state.receiving_agency)
@@ -120,7 +120,7 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
               now: NowDep, background: BackgroundTasks, body: Any = body_default,
               if_match: IfMatch = None, idempotency_key: IdemHeader = None) -> DossierPublic:
         body = body or model()
-        idem = IdempotencyKey.of(f"{caller.token_id}:POST:{dossier_id}:{action}",
+        idem = IdempotencyKey.of(f"{caller.scope}:POST:{dossier_id}:{action}",
                                  idempotency_key, body.model_dump(mode="json")) \
             if idempotency_key else None
         dossier = handle(engine, dossier_id, body.to_command(caller.actor), now=now,

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.pages import templates
+from api.web.templates import templates
 from flows.errors import NotFound
 from notifications.sink import read_mail
 

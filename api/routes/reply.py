@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from api.deps import EngineDep, NowDep
-from api.pages import templates
+from api.web.templates import templates
 from flows.calendar import local_date
 from flows.engine.commands import Respond
 from flows.engine.state import Actor

@@ -1,18 +1,23 @@
-"""Administration: reference agencies and API tokens."""
+"""Administration: reference agencies, and tokens for named users (CLI and tests)."""
 
 from __future__ import annotations
 
-import secrets
+import re
+import unicodedata
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from flows.engine.state import Actor
 from flows.errors import InvalidInput
 from flows.procedures.agencies import REFERENCE_AGENCIES
+from flows.service.users import ROLES, issue_token
 from models.agency import Agency
 from models.db import write_session
-from models.token import ApiToken, hash_token
+from models.types import utcnow
+from models.user import User
 
-ROLES = ("handler", "leader", "manager", "agency", "admin")
+CLI = Actor("ngo-review CLI", "admin")
 
 
 def ensure_reference_agencies(engine: Engine) -> int:
@@ -26,19 +31,47 @@ def ensure_reference_agencies(engine: Engine) -> int:
     return added
 
 
-def create_token(engine: Engine, *, role: str, name: str, agency: str | None = None,
-                 email: str = "") -> str:
-    """A new random token for a user; only its SHA-256 is stored, so it is shown once."""
+def username_for(name: str) -> str:
+    """An ASCII sign-in name made from a person's name: "Nguyễn Văn An" → nguyen.van.an."""
+    text = name.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", ".", text).strip(".")[:70] or "user"
+
+
+def find_or_create_user(session: Session, *, role: str, name: str, agency: str | None,
+                        email: str = "", username: str | None = None) -> User:
+    """The user with this name, role and agency, created (without a password) if missing."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of: {', '.join(ROLES)}")
     if not name.strip():
         raise InvalidInput("name must not be empty")
     if (role == "agency") != bool(agency):
         raise InvalidInput("an agency token needs --agency, and only agency tokens take one")
-    token = secrets.token_urlsafe(32)
+    if agency and session.get(Agency, agency) is None:
+        raise InvalidInput(f"unknown agency {agency!r}")
+    user = session.exec(select(User).where(User.display_name == name.strip(), User.role == role,
+                                           User.agency_code == agency)).first()
+    if user is None:
+        base = username or username_for(name)
+        candidate, n = base, 1
+        while session.exec(select(User).where(User.username == candidate)).first():
+            n += 1
+            candidate = f"{base}.{n}"
+        user = User(username=candidate, display_name=name.strip(), role=role,
+                    agency_code=agency, email=email, created_at=utcnow())
+        session.add(user)
+        session.flush()
+    elif email and not user.email:
+        user.email = email
+        session.add(user)
+    return user
+
+
+def create_token(engine: Engine, *, role: str, name: str, agency: str | None = None,
+                 email: str = "", expires_days: int | None = None) -> str:
+    """A new random token for the named user (created if missing); shown once, stored hashed."""
+    now = utcnow()
     with write_session(engine) as session:
-        if agency and session.get(Agency, agency) is None:
-            raise InvalidInput(f"unknown agency {agency!r}")
-        session.add(ApiToken(name=name.strip(), role=role, agency_code=agency, email=email,
-                             token_hash=hash_token(token)))
-    return token
+        user = find_or_create_user(session, role=role, name=name, agency=agency, email=email)
+        return issue_token(session, user, name="cli", expires_days=expires_days, now=now,
+                           actor=CLI).token

@@ -17,7 +17,7 @@ from models.consultation import Consultation
 from models.db import write_session
 from models.dossier import Dossier
 from models.outbox import Outbox
-from models.token import ApiToken
+from models.user import User
 
 DIGEST_NAMESPACE = uuid.UUID("6f1d9a52-5c4e-4e0b-9d7a-1b2c3d4e5f60")
 AT_RISK_WORKING_DAYS = 3
@@ -56,8 +56,8 @@ def queue_daily_digest(engine: Engine, now: datetime) -> int:
             "late_agencies": [{"agency": code, "agency_name": names.get(code, code),
                                "overdue_requests": int(n)} for code, n in late],
         }
-        managers = session.exec(select(ApiToken).where(
-            ApiToken.role == "manager", col(ApiToken.revoked_at).is_(None))).all()
+        managers = session.exec(select(User).where(
+            User.role == "manager", col(User.active).is_(True))).all()
         queued = 0
         for email in sorted({m.email for m in managers if m.email}):
             outbox_id = str(uuid.uuid5(DIGEST_NAMESPACE, f"{today}:{email}"))

@@ -18,7 +18,7 @@ from models.audit import AuditEvent
 from models.dossier import Dossier
 from models.outbox import Outbox
 from models.timer import Timer
-from models.token import ApiToken
+from models.user import User
 
 
 def record_audit(session: Session, *, dossier_id: str, actor: Actor, action: str,
@@ -117,8 +117,8 @@ def _staff_emails(session: Session, dossier: Dossier, managers: bool) -> list[st
     """The responsible handler's e-mail (assignee, else who received it), and managers'."""
     handler = dossier.assignee or dossier.received_by
     roles = ["handler", "leader", "manager"] if managers else ["handler", "leader"]
-    users = session.exec(select(ApiToken).where(col(ApiToken.revoked_at).is_(None),
-                                                col(ApiToken.role).in_(roles))).all()
+    users = session.exec(select(User).where(col(User.active).is_(True),
+                                            col(User.role).in_(roles))).all()
     emails = {u.email for u in users
-              if u.email and (u.name == handler or (managers and u.role == "manager"))}
+              if u.email and (u.display_name == handler or (managers and u.role == "manager"))}
     return sorted(emails)

@@ -29,8 +29,8 @@ from models.consultation import Consultation
 from models.db import is_postgres, read_session, write_session
 from models.dossier import Dossier
 from models.schemas import ConsultationPublic, DossierPublic
-from models.token import ApiToken
 from models.types import utcnow
+from models.user import User
 
 
 def load_for_update(session: Session, dossier_id: str) -> Dossier:
@@ -54,10 +54,9 @@ def _check_references(session: Session, command: c.Command) -> None:
         if unknown:
             raise InvalidInput(f"unknown or inactive agencies: {', '.join(unknown)}")
     if isinstance(command, c.Assign):
-        user = session.exec(select(ApiToken).where(
-            ApiToken.name == command.assignee.strip(),
-            col(ApiToken.role).in_(["handler", "leader"]),
-            col(ApiToken.revoked_at).is_(None))).first()
+        user = session.exec(select(User).where(
+            User.display_name == command.assignee.strip(),
+            col(User.role).in_(["handler", "leader"]), col(User.active).is_(True))).first()
         if user is None:
             raise InvalidInput(f"no handler or leader named {command.assignee!r}")
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from models.db import is_postgres, write_session
 from models.outbox import Outbox
-from models.token import ApiToken
+from models.user import User
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,6 @@ def mark_failed(engine: Engine, outbox_id: str, now: datetime, error: str, *,
 
 def _admins(session: Any, configured: list[str]) -> list[str]:
     """Administrators to alert: the configured addresses and admin users' e-mails."""
-    users = session.exec(select(ApiToken).where(ApiToken.role == "admin",
-                                                col(ApiToken.revoked_at).is_(None))).all()
+    users = session.exec(select(User).where(User.role == "admin",
+                                            col(User.active).is_(True))).all()
     return sorted({*configured, *(u.email for u in users if u.email)})

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from models.db import make_engine, read_session
 from models.token import ApiToken, hash_token
+from models.user import User
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -41,8 +42,8 @@ def test_token_create_prints_a_token_stored_only_hashed(tmp_path: Path) -> None:
     assert len(token) >= 40
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with read_session(engine) as s:
-        rows = s.exec(select(ApiToken)).all()
-    assert [(r.role, r.agency_code, r.token_hash) for r in rows] == \
+        rows = s.exec(select(ApiToken, User).where(ApiToken.user_id == User.id)).all()
+    assert [(u.role, u.agency_code, t.token_hash) for t, u in rows] == \
         [("agency", "BCA", hash_token(token))]
     assert token not in (tmp_path / "cli.db").read_bytes().decode("latin-1")
     bad = _cli(tmp_path, "token", "create", "--role", "agency", "--name", "X")

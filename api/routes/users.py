@@ -1,0 +1,72 @@
+"""Users and API tokens (administrators): create, change, disable, revoke; all audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import Caller, EngineDep, NowDep, require
+from flows.service import users
+from models.schemas import (
+    TokenCreate,
+    TokenCreated,
+    TokenPublic,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+
+router = APIRouter(tags=["users and tokens"])
+Admin = Annotated[Caller, Depends(require("admin"))]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no or invalid token"}, 403: {"description": "administrators only"},
+    404: {"description": "no such user or token"}, 409: {"description": "taken or disabled"},
+    422: {"description": "invalid input"}}
+
+
+@router.get("/users", response_model=list[UserPublic], responses=ERRORS)
+def list_users(_: Admin, engine: EngineDep) -> list[UserPublic]:
+    """Every user, by username."""
+    return users.list_users(engine)
+
+
+@router.post("/users", status_code=201, response_model=UserPublic, responses=ERRORS)
+def create_user(body: UserCreate, caller: Admin, engine: EngineDep, now: NowDep) -> UserPublic:
+    """Add a user; the password is stored as an Argon2 hash."""
+    return users.create_user(engine, body, caller.actor, now)
+
+
+@router.get("/users/{username}", response_model=UserPublic, responses=ERRORS)
+def get_user(username: str, _: Admin, engine: EngineDep) -> UserPublic:
+    """One user."""
+    return users.get_user(engine, username)
+
+
+@router.patch("/users/{username}", response_model=UserPublic, responses=ERRORS)
+def update_user(username: str, body: UserUpdate, caller: Admin, engine: EngineDep,
+                now: NowDep) -> UserPublic:
+    """Change role, agency, e-mail, language or name; disable; reset the password."""
+    return users.update_user(engine, username, body, caller.actor, now)
+
+
+@router.get("/tokens", response_model=list[TokenPublic], responses=ERRORS)
+def list_tokens(_: Admin, engine: EngineDep,
+                username: Annotated[str | None, Query(max_length=80)] = None
+                ) -> list[TokenPublic]:
+    """Every token's metadata (never its secret), newest first."""
+    return users.list_tokens(engine, username)
+
+
+@router.post("/tokens", status_code=201, response_model=TokenCreated, responses=ERRORS)
+def create_token(body: TokenCreate, caller: Admin, engine: EngineDep,
+                 now: NowDep) -> TokenCreated:
+    """A new token for a user; the secret is in this answer only."""
+    return users.create_token_for(engine, body.username, name=body.name,
+                                  expires_days=body.expires_days, actor=caller.actor, now=now)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenPublic, responses=ERRORS)
+def revoke_token(token_id: int, caller: Admin, engine: EngineDep, now: NowDep) -> TokenPublic:
+    """Revoke a token at once."""
+    return users.revoke_token(engine, token_id, caller.actor, now)

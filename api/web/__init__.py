@@ -1,0 +1,1 @@
+"""Server-rendered pages for handlers, leaders, agencies, managers and administrators."""
