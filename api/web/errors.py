@@ -44,7 +44,7 @@ def error_page(request: Request, status: int, detail: str, exc: Exception | None
     vi, en = TITLES.get(status, TITLES[400])
     context = {"status": status, "title": en if lang == "en" else vi, "detail": detail}
     if page is not None:
-        return page.render("app/error.html", status=status, **context)
+        return page.render("app/error.html", status_code=status, **context)
     response: HTMLResponse = templates.TemplateResponse(
         request, "app/error.html", {"lang": lang, "user": None, "csrf": "", "badge": 0,
                                     "path": request.url.path, "has_mail": False,

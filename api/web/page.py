@@ -104,7 +104,7 @@ class Page:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         """Render one template with the layout's context; cookies ride along."""
         user = self.user
         badge = waiting_count(self.engine, actor_of(user), self.now) if user else 0
@@ -112,7 +112,7 @@ class Page:
                "path": self.request.url.path, "switch_lang_url": self.switch_lang_url(),
                "has_mail": getattr(self.request.app.state, "mail_dir", None) is not None,
                **context}
-        response = templates.TemplateResponse(self.request, template, ctx, status_code=status)
+        response = templates.TemplateResponse(self.request, template, ctx, status_code=status_code)
         return self._finish(response)  # type: ignore[no-any-return]
 
     def switch_lang_url(self) -> str:

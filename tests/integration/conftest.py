@@ -166,3 +166,61 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def logins(engine: Engine, tokens: dict[str, str]) -> dict[str, str]:
+    """Every user of USERS can sign in to the pages: username (key, lower case) → password."""
+    from sqlmodel import select
+
+    from flows.service.passwords import hash_password
+    from models.db import write_session
+    from models.user import User
+
+    password_hash = hash_password(PASSWORD)
+    names: dict[str, str] = {}
+    with write_session(engine) as session:
+        for key, (role, name, agency) in USERS.items():
+            user = session.exec(select(User).where(User.display_name == name, User.role == role,
+                                                   User.agency_code == agency)).one()
+            user.username = key.lower()
+            user.password_hash = password_hash
+            user.email = user.email or f"{key.lower()}@users.example.org"
+            session.add(user)
+            names[key] = user.username
+    return names
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a page's forms."""
+    import re
+
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+Browser = Callable[[str], httpx.Client]
+
+
+@pytest.fixture
+def browser(server_url: str, logins: dict[str, str]) -> Iterator[Browser]:
+    """browser("handler") → an httpx client signed in to the pages as that user (cookies)."""
+    opened: list[httpx.Client] = []
+
+    def make(who: str) -> httpx.Client:
+        c = httpx.Client(base_url=server_url, timeout=30)
+        opened.append(c)
+        if who:
+            form = c.get("/app/login")
+            answer = c.post("/app/login", data={"username": logins[who], "password": PASSWORD,
+                                                "csrf_token": csrf_of(form.text)})
+            assert answer.status_code == 303, answer.text
+        return c
+
+    yield make
+    for c in opened:
+        c.close()

@@ -53,7 +53,7 @@ def login(page: AnyPage, username: Annotated[str, Form(max_length=80)] = "",
         else:
             message = ("Wrong username or password." if en
                        else "Tên đăng nhập hoặc mật khẩu không đúng.")
-        return page.render("app/login.html", status=401, title="Sign in" if en else "Đăng nhập",
+        return page.render("app/login.html", status_code=401, title="Sign in" if en else "Đăng nhập",
                            next=_safe_next(next), username=username, message=message)
     page.sign_in(result.user, lifetime_of(page.request))
     return page.redirect(_safe_next(next) or page.home())  # type: ignore[return-value]
