@@ -267,3 +267,17 @@ class TokenCreated(TokenPublic):
     """A new token with its secret (shown this once)."""
 
     token: str
+
+
+class AdminEventPublic(BaseModel):
+    """One administrative change: who made it, when, and the values before and after."""
+
+    id: int
+    at: datetime
+    actor: str
+    actor_role: str
+    entity: str = Field(description="user, token, agency, calendar or procedure.")
+    entity_key: str = Field(description="The username, token id, agency code, day or code.")
+    action: str = Field(examples=["create", "update", "revoke", "set", "delete", "publish"])
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

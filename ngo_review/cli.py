@@ -4,27 +4,57 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Annotated
+import sys
+from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from flows.errors import DossierError
 from flows.procedures import REGISTRY
-from flows.service.admin import create_token, ensure_reference_agencies
+from flows.service import users
+from flows.service.admin import CLI, create_token, ensure_reference_agencies
 from models.db import make_engine
 from models.migrate import upgrade
+from models.schemas import UserCreate, UserUpdate
 from ngo_review.settings import get_settings
 
-app = typer.Typer(help="ngo-review: workflow and approval engine for foreign NGO dossiers.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="ngo-review: workflow and approval engine for foreign NGO dossiers.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Users who sign in to the pages.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
 
 
 def _out(text: str) -> None:
     typer.echo(text)
+
+
+def _fail(detail: str) -> NoReturn:
+    """Print `error: ...` to standard error and exit with status 2."""
+    typer.echo(f"error: {detail}", err=True)
+    raise typer.Exit(2)
+
+
+def _invalid(exc: ValidationError) -> str:
+    """A pydantic error as one line naming each wrong field."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors())
+
+
+def _engine() -> Engine:
+    """The migrated database of the settings, with the reference agencies loaded."""
+    url = get_settings().resolved_database_url()
+    upgrade(url)
+    engine = make_engine(url)
+    ensure_reference_agencies(engine)
+    return engine
 
 
 @db_app.command("upgrade")
@@ -45,44 +75,144 @@ def _safe(url: str) -> str:
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[str, typer.Option(help="handler, leader, manager, agency or admin")],
-    name: Annotated[str, typer.Option(help="The user's name (shown as actor)")],
-    agency: Annotated[str | None, typer.Option(help="Agency code, for agency tokens")] = None,
-    email: Annotated[str, typer.Option(help="The user's e-mail, for notifications")] = "",
+    user: Annotated[str | None, typer.Option(help="The username the token acts as")] = None,
+    expires_days: Annotated[
+        int | None, typer.Option(help="Days until the token expires (default: never)")
+    ] = None,
+    label: Annotated[str, typer.Option(help="What the token is for")] = "cli",
+    role: Annotated[
+        str | None,
+        typer.Option(help="Older form, without --user: handler, leader, manager, agency or admin"),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="Older form: the user's name (created without a password if missing)"),
+    ] = None,
+    agency: Annotated[str | None, typer.Option(help="Older form: agency code")] = None,
+    email: Annotated[str, typer.Option(help="Older form: the user's e-mail")] = "",
 ) -> None:
-    """Print a new API token (shown once; stored hashed)."""
-    url = get_settings().resolved_database_url()
-    upgrade(url)
-    engine = make_engine(url)
-    ensure_reference_agencies(engine)
+    """Print a new API token for --user (or --role and --name); shown once, stored hashed."""
+    if user is not None and (role is not None or name is not None or agency is not None):
+        _fail("give either --user, or --role and --name, not both")
+    if user is None and (role is None or name is None):
+        _fail("give --user USERNAME (or the older --role ROLE --name NAME)")
+    if expires_days is not None and not 1 <= expires_days <= 3650:
+        _fail("--expires-days must be between 1 and 3650")
+    engine = _engine()
     try:
-        _out(create_token(engine, role=role, name=name, agency=agency, email=email))
+        if user is not None:
+            _out(
+                users.create_token_for(
+                    engine, user, name=label, expires_days=expires_days, actor=CLI
+                ).token
+            )
+        else:
+            assert role is not None and name is not None
+            _out(
+                create_token(
+                    engine,
+                    role=role,
+                    name=name,
+                    agency=agency,
+                    email=email,
+                    expires_days=expires_days,
+                )
+            )
     except DossierError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(2) from exc
+        _fail(exc.detail)
+
+
+def _read_password() -> str:
+    """The password from standard input: prompted twice, hidden, on a terminal."""
+    if sys.stdin.isatty():
+        entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return entered
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Option(help="Sign-in name, e.g. nguyen.van.an")],
+    name: Annotated[str, typer.Option(help="Display name, shown as the actor")],
+    role: Annotated[str, typer.Option(help="handler, leader, manager, agency or admin")],
+    agency: Annotated[str | None, typer.Option(help="Agency code, for agency users")] = None,
+    email: Annotated[str, typer.Option(help="Where the user's notifications go")] = "",
+    language: Annotated[str, typer.Option(help="vi or en")] = "vi",
+) -> None:
+    """Add a user; the password is read from standard input, never from the command line."""
+    password = _read_password()
+    try:
+        data = UserCreate.model_validate(
+            {
+                "username": username,
+                "display_name": name,
+                "role": role,
+                "agency": agency,
+                "email": email,
+                "language": language,
+                "password": password,
+            }
+        )
+    except ValidationError as exc:
+        _fail(_invalid(exc))
+    try:
+        created = users.create_user(_engine(), data, CLI)
+    except DossierError as exc:
+        _fail(exc.detail)
+    _out(created.model_dump_json())
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Every user as a JSON line (never a password hash)."""
+    for account in users.list_users(_engine()):
+        _out(account.model_dump_json())
+
+
+@user_app.command("disable")
+def user_disable(
+    username: Annotated[str, typer.Argument(help="The user to disable")],
+) -> None:
+    """Disable a user: no sign-in, and their sessions and tokens stop working."""
+    try:
+        account = users.update_user(_engine(), username, UserUpdate(active=False), CLI)
+    except DossierError as exc:
+        _fail(exc.detail)
+    _out(account.model_dump_json())
 
 
 @app.command("procedures")
 def procedures() -> None:
     """List the procedure definitions (code, version, deadlines) as JSON lines."""
     for p in REGISTRY.latest():
-        _out(json.dumps({
-            "code": p.code, "version": p.version, "title_en": p.title_en,
-            "intake_working_days": p.intake_working_days,
-            "total_working_days": p.total_working_days,
-            "consultation_working_days": p.consultation_working_days,
-            "silence_rule": p.silence_rule.value, "legal_basis": p.legal_basis,
-        }, ensure_ascii=False))
+        _out(
+            json.dumps(
+                {
+                    "code": p.code,
+                    "version": p.version,
+                    "title_en": p.title_en,
+                    "intake_working_days": p.intake_working_days,
+                    "total_working_days": p.total_working_days,
+                    "consultation_working_days": p.consultation_working_days,
+                    "silence_rule": p.silence_rule.value,
+                    "legal_basis": p.legal_basis,
+                },
+                ensure_ascii=False,
+            )
+        )
 
 
 @app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind (keep 127.0.0.1 locally)")] =
-    "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to bind (keep 127.0.0.1 locally)")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="HTTP port")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Load demo data, print tokens")] = False,
-    api_only: Annotated[bool, typer.Option(
-        "--api-only", help="Serve only the API (production: workers run the flows)")] = False,
+    api_only: Annotated[
+        bool,
+        typer.Option("--api-only", help="Serve only the API (production: workers run the flows)"),
+    ] = False,
 ) -> None:
     """Run the API, pages and Prefect flows (local Prefect server unless PREFECT_API_URL)."""
     from ngo_review.serve import run
@@ -100,8 +230,9 @@ def worker() -> None:
 
 @app.command("sweep")
 def sweep_once(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="ISO-8601 instant (default now)")]
-    = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="ISO-8601 instant (default now)")
+    ] = None,
 ) -> None:
     """Run the deadline sweep once as of an instant; print a JSON summary. Idempotent."""
     from flows.deadline_sweep import deadline_sweep, parse_instant

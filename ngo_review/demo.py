@@ -1,24 +1,30 @@
-"""Demo data: agencies, users with tokens, and dossiers in every state."""
+"""Demo data: agencies, users who can sign in (with stable tokens), dossiers in every state."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from flows.engine import commands as c
 from flows.engine.state import Actor
 from flows.procedures.certificates import CORE_CONSULTED
 from flows.procedures.schema import Opinion, Outcome
-from flows.service.admin import create_token, ensure_reference_agencies
+from flows.service.admin import CLI, ensure_reference_agencies, find_or_create_user
 from flows.service.handle import handle, respond
 from flows.service.intake import create_dossier
+from flows.service.passwords import hash_password
+from flows.service.users import issue_token
 from models.consultation import Consultation
-from models.db import read_session
+from models.db import read_session, write_session
 from models.dossier import Dossier
 from models.schemas import DossierCreate
+from models.token import ApiToken, hash_token
 
 HANDLER = Actor("Nguyễn Văn An", "handler")
 HANDLER_2 = Actor("Trần Thị Bình", "handler")
@@ -59,18 +65,54 @@ def already_loaded(engine: Engine) -> bool:
         return row is not None
 
 
-def load_demo(engine: Engine, now: datetime) -> dict[str, str]:
-    """Create demo users' tokens (new each time) and, once, dossiers in every state."""
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo account: sign in with its username and the demo password, or use its token."""
+
+    key: str
+    username: str
+    display_name: str
+    role: str
+    token: str
+
+
+def _demo_token(secret_key: str, username: str) -> str:
+    """The same token on every start (derived from the secret key), so none pile up."""
+    return hmac.new(secret_key.encode(), f"demo-token:{username}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _demo_user(session: Session, actor: Actor, email: str, password_hash: str,
+               secret_key: str, now: datetime, username: str | None = None) -> DemoUser:
+    user = find_or_create_user(session, role=actor.role, name=actor.name, agency=actor.agency,
+                               email=email, username=username)
+    if not user.password_hash:
+        user.password_hash = password_hash
+        session.add(user)
+    token = _demo_token(secret_key, user.username)
+    if session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first() \
+            is None:
+        issue_token(session, user, name="demo", expires_days=None, now=now, actor=CLI,
+                    secret=token)
+    key = f"agency: {actor.agency}" if actor.agency else f"{actor.role}: {actor.name}"
+    return DemoUser(key, user.username, user.display_name, user.role, token)
+
+
+def load_demo(engine: Engine, now: datetime, *, secret_key: str,
+              password: str) -> list[DemoUser]:
+    """One user per role and agency (demo password, stable tokens); dossiers in every state."""
     ensure_reference_agencies(engine)
-    tokens = {f"{u.role}: {u.name}": create_token(engine, role=u.role, name=u.name,
-                                                  email=f"user{i}@{DEMO_MARK}")
-              for i, u in enumerate(USERS)}
-    for code in DEMO_CONSULTED:
-        tokens[f"agency: {code}"] = create_token(engine, role="agency", name=f"Officer {code}",
-                                                 agency=code)
+    password_hash = hash_password(password)
+    with write_session(engine) as session:
+        users = [_demo_user(session, u, f"user{i}@{DEMO_MARK}", password_hash, secret_key, now)
+                 for i, u in enumerate(USERS)]
+        users += [_demo_user(session, Actor(f"Officer {code}", "agency", code),
+                             f"{code.lower()}@{DEMO_MARK}", password_hash, secret_key, now,
+                             username=code.lower())
+                  for code in DEMO_CONSULTED]
     if not already_loaded(engine):
         _dossiers(engine, now)
-    return tokens
+    return users
 
 
 def _dossiers(engine: Engine, now: datetime) -> None:

@@ -15,7 +15,7 @@ from flows.service.admin import ensure_reference_agencies
 from models.db import make_engine
 from models.migrate import upgrade
 from models.types import utcnow
-from ngo_review.demo import load_demo
+from ngo_review.demo import DemoUser, load_demo
 from ngo_review.prefect_server import LocalPrefectServer
 from ngo_review.settings import Settings, get_settings
 from notifications.sink import SmtpSink
@@ -63,6 +63,19 @@ def ensure_mail(settings: Settings, base_url: str) -> tuple[Settings, SmtpSink |
     return get_settings(), sink
 
 
+def _demo_banner(settings: Settings, users: list[DemoUser], base: str) -> str:
+    """Who can sign in, with which password; the tokens also go to var/demo-tokens.json."""
+    tokens = {u.key: u.token for u in users}
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    (settings.var_dir / "demo-tokens.json").write_text(
+        json.dumps(tokens, ensure_ascii=False, indent=2))
+    lines = [f"  {u.role:<8} {u.username:<16} {u.display_name:<20} {u.token}" for u in users]
+    return "\n".join([
+        "", f"Demo users: sign in at {base}/ with password: {settings.demo_password}",
+        "(API tokens also in var/demo-tokens.json, for curl and /docs → Authorize)",
+        f"  {'role':<8} {'username':<16} {'name':<20} token", *lines])
+
+
 async def run(settings: Settings, *, host: str, port: int, demo: bool,
               flows: bool = True) -> None:
     """Migrate, optionally load demo data, start Prefect, then serve until interrupted."""
@@ -75,16 +88,14 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool,
     prefect_server = ensure_prefect(settings) if flows else None
     try:
         if demo:
-            tokens = load_demo(engine, utcnow())
-            settings.var_dir.mkdir(parents=True, exist_ok=True)
-            (settings.var_dir / "demo-tokens.json").write_text(
-                json.dumps(tokens, ensure_ascii=False, indent=2))
-            lines = [f"  {who:<32} {token}" for who, token in tokens.items()]
-            _say("\n".join(["", "Demo tokens (also in var/demo-tokens.json):", *lines]))
+            _say(_demo_banner(settings, load_demo(engine, utcnow(),
+                                                  secret_key=settings.resolved_secret_key(),
+                                                  password=settings.demo_password), base))
         prefect_ui = os.environ.get("PREFECT_API_URL", "(not used)").removesuffix("/api")
         mail = f"{base}/mail (local SMTP sink on 127.0.0.1:{settings.smtp_port})" if sink \
             else f"sent to {settings.smtp_host}:{settings.smtp_port}"
-        _say(f"\nngo-review is running:\n  API and docs   {base}/docs\n"
+        _say(f"\nngo-review is running:\n  sign in        {base}/  (the pages)\n"
+             f"  API and docs   {base}/docs\n"
              f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n"
              f"  mail           {mail}\n")
         app = create_app(settings, engine=engine,

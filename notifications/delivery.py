@@ -21,7 +21,13 @@ from notifications.sender import build_message, send
 log = logging.getLogger("ngo_review.delivery")
 
 LEASE = timedelta(minutes=5)
-REPLY_TEMPLATES = ("consultation_request", "consultation_reminder")
+REPLY_TEMPLATES = outbox.REPLY_TEMPLATES
+# Staff messages about work waiting for them link to the page where they do it.
+PAGE_LINKS = {
+    "decision_waiting": ("decision_url", "/app/decisions/{dossier_id}"),
+    "consultations_complete": ("dossier_url", "/app/dossiers/{dossier_id}"),
+    "dossier_assigned": ("dossier_url", "/app/dossiers/{dossier_id}"),
+}
 
 
 @dataclass
@@ -31,12 +37,13 @@ class DeliverySummary:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+    skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready counts."""
         return {"sent": self.sent, "failed": self.failed, "dead": self.dead,
-                "errors": self.errors[:20]}
+                "skipped": self.skipped, "errors": self.errors[:20]}
 
 
 def reply_context(template: str, context: dict[str, Any], settings: Settings) -> dict[str, Any]:
@@ -49,6 +56,15 @@ def reply_context(template: str, context: dict[str, Any], settings: Settings) ->
             "reply_expires": expires.isoformat()}
 
 
+def page_context(template: str, context: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Add the link to the page where a staff member acts on what the message tells them."""
+    if template not in PAGE_LINKS:
+        return context
+    key, path = PAGE_LINKS[template]
+    url = settings.base_url.rstrip("/") + path.format(dossier_id=context["dossier_id"])
+    return {**context, key: url}
+
+
 async def deliver_once(engine: Engine, settings: Settings, *, batch_size: int = 100,
                        clock: Callable[[], datetime] = lambda: datetime.now(UTC)
                        ) -> DeliverySummary:
@@ -57,14 +73,19 @@ async def deliver_once(engine: Engine, settings: Settings, *, batch_size: int = 
     admins = [a.strip() for a in settings.admin_emails.split(",") if a.strip()]
     seen: set[str] = set()
     while True:
-        batch = [m for m in outbox.claim(engine, clock(), batch_size, LEASE) if m.id not in seen]
-        if not batch:
+        claimed = outbox.claim_batch(engine, clock(), batch_size, LEASE)
+        summary.skipped += len(claimed.skipped)
+        if claimed.skipped:
+            log.info("skipped %d requests for opinions no longer awaited", len(claimed.skipped))
+        batch = [m for m in claimed.messages if m.id not in seen]
+        if not batch and not claimed.skipped:  # a batch only of skipped rows: more may be due
             return summary
         for item in batch:
             seen.add(item.id)
             try:
+                context = reply_context(item.template, item.context, settings)
                 rendered = render(item.template, item.language,
-                                  reply_context(item.template, item.context, settings))
+                                  page_context(item.template, context, settings))
                 msg = build_message(sender=settings.mail_from, recipient=item.recipient,
                                     rendered=rendered, message_id=item.message_id)
                 await send(settings, msg)

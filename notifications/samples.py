@@ -1,8 +1,9 @@
 """A sample context for every message: the contract between the outbox and the templates.
 
 The outbox writes exactly these keys (see flows/service/effects.py); delivery adds
-`reply_url` and `reply_expires` to consultation messages. Tests render every template with
-these, and the /mail preview uses them.
+`reply_url` and `reply_expires` to consultation messages, and the link to the page where a
+staff member acts (`decision_url`, `dossier_url`) to the messages that tell them what waits.
+Tests render every template with these, and the /mail preview uses them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ CONSULTATION: dict[str, Any] = {
 }
 REPLY = {"reply_url": "http://127.0.0.1:8000/reply/SIGNED-TOKEN",
          "reply_expires": "2027-01-09"}
+DOSSIER_URL = f"http://127.0.0.1:8000/app/dossiers/{BASE['dossier_id']}"
+ANSWERS: list[dict[str, Any]] = [
+    {"agency": "BCA", "agency_name": "Bộ Công an", "status": "answered",
+     "opinion": "agree_with_conditions", "comments": "Chỉ hoạt động tại <Quảng Trị> và Huế.",
+     "answered_at": "2026-12-03T03:00:00+00:00", "due_date": "2026-12-10", "late": False},
+    {"agency": "BTC", "agency_name": "Bộ Tài chính", "status": "deemed_consent",
+     "opinion": None, "comments": "", "answered_at": None, "due_date": "2026-12-10",
+     "late": False},
+]
 
 SAMPLES: dict[str, dict[str, Any]] = {
     "receipt": {**BASE, "due_date": "2027-01-07"},
@@ -50,6 +60,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
                   "previous_due_date": "2027-01-06", "due_date": "2027-01-13"},
     "dossier_at_risk": {**BASE, "due_date": "2027-01-06", "working_days_left": 3},
     "dossier_late": {**BASE, "due_date": "2027-01-06"},
+    "decision_waiting": {**BASE, "outcome": "approve", "reasons": "", "validity_years": 3,
+                         "proposed_by": "Nguyễn Văn An", "due_date": "2027-01-07",
+                         "decision_url": "http://127.0.0.1:8000/app/decisions/"
+                                         f"{BASE['dossier_id']}"},
+    "consultations_complete": {**BASE, "due_date": "2027-01-07", "answers": ANSWERS,
+                               "dossier_url": DOSSIER_URL},
+    "dossier_assigned": {**BASE, "assignee": "Trần Thị Bình", "previous": "Nguyễn Văn An",
+                         "assigned_by": "Lê Minh Cường", "due_date": "2027-01-07",
+                         "dossier_url": DOSSIER_URL},
     "daily_digest": {
         "day": "2026-12-09",
         "overdue_dossiers": [{"code": "UBCT-PCPNN-20261020-0001", "subject": "Office <Đà Nẵng>",
@@ -84,4 +103,16 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     "daily_digest": [{"day": "2026-12-10", "overdue_dossiers": [], "at_risk_dossiers": [],
                       "late_agencies": []}],
     "delivery_dead": [{**SAMPLES["delivery_dead"], "dossier_code": ""}],
+    "decision_waiting": [
+        {**SAMPLES["decision_waiting"], "outcome": "refuse", "validity_years": None,
+         "reasons": "Activities fall outside the permitted fields.", "due_date": None},
+        {**SAMPLES["decision_waiting"], "outcome": "forward", "validity_years": None,
+         "reasons": "The aid touches on religion: for the Prime Minister."},
+    ],
+    "consultations_complete": [
+        {**SAMPLES["consultations_complete"], "due_date": None,
+         "answers": [{**ANSWERS[0], "opinion": "object", "comments": "", "late": True}]},
+    ],
+    "dossier_assigned": [{**SAMPLES["dossier_assigned"], "previous": None, "assigned_by": "",
+                          "due_date": None}],
 }

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 
-from api.deps import Caller, CallerDep, EngineDep, require
+from api.deps import Caller, CallerDep, EngineDep, NowDep, require
 from flows.service.agencies import (
     AgencyCreate,
     AgencyUpdate,
@@ -72,9 +72,9 @@ def get(code: CodePath, _: CallerDep, engine: EngineDep) -> AgencyPublic:
              responses={**FORBIDDEN, 409: {"description": "an agency with this code exists"},
                         **INVALID})
 def create(body: Annotated[AgencyCreate, Body(openapi_examples=CREATE_EXAMPLES)],
-           caller: Admin, engine: EngineDep) -> AgencyPublic:
+           caller: Admin, engine: EngineDep, now: NowDep) -> AgencyPublic:
     """Add an agency, e.g. the successor of a merged ministry; it can be consulted at once."""
-    return create_agency(engine, body, by=caller.actor.name)
+    return create_agency(engine, body, actor=caller.actor, now=now)
 
 
 @router.patch("/agencies/{code}", response_model=AgencyPublic,
@@ -82,6 +82,6 @@ def create(body: Annotated[AgencyCreate, Body(openapi_examples=CREATE_EXAMPLES)]
               responses={**FORBIDDEN, **NOT_FOUND, **INVALID})
 def update(code: CodePath,
            body: Annotated[AgencyUpdate, Body(openapi_examples=UPDATE_EXAMPLES)],
-           caller: Admin, engine: EngineDep) -> AgencyPublic:
+           caller: Admin, engine: EngineDep, now: NowDep) -> AgencyPublic:
     """Change names, e-mail or `active`; deactivated agencies keep their consultations."""
-    return update_agency(engine, code, body, by=caller.actor.name)
+    return update_agency(engine, code, body, actor=caller.actor, now=now)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from api.deps import Caller, CallerDep, EngineDep, require
+from api.deps import Caller, CallerDep, EngineDep, NowDep, require
 from flows.service import calendar_admin
 from models.schemas import Strict
 
@@ -41,15 +41,17 @@ def list_(_: CallerDep, engine: EngineDep) -> list[OverridePublic]:
 
 @router.put("/calendar/overrides/{day}", response_model=OverridePublic,
             responses={403: {"description": "admins only"}})
-def put(day: date, body: OverrideBody, caller: Admin, engine: EngineDep) -> OverridePublic:
+def put(day: date, body: OverrideBody, caller: Admin, engine: EngineDep,
+        now: NowDep) -> OverridePublic:
     """Make the day a holiday or a working day; new deadlines follow it."""
-    o = calendar_admin.set_override(engine, day, body.kind, body.note)
+    o = calendar_admin.set_override(engine, day, body.kind, body.note, actor=caller.actor,
+                                    now=now)
     return OverridePublic(day=o.day, kind=o.kind, note=o.note)
 
 
 @router.delete("/calendar/overrides/{day}", status_code=204,
                responses={403: {"description": "admins only"}, 404: {"description": "none"}})
-def delete(day: date, caller: Admin, engine: EngineDep) -> Response:
+def delete(day: date, caller: Admin, engine: EngineDep, now: NowDep) -> Response:
     """Remove the override."""
-    calendar_admin.delete_override(engine, day)
+    calendar_admin.delete_override(engine, day, actor=caller.actor, now=now)
     return Response(status_code=204)

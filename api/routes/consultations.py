@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from api.deps import Caller, EngineDep, NowDep, require
+from api.routes.dossiers import attachment
 from flows.engine.commands import Respond
 from flows.procedures.schema import Opinion
 from flows.service.consultations import get_consultation, list_consultations
 from flows.service.handle import respond
-from models.schemas import ConsultationPublic, Strict
+from flows.service.queues import request_document, request_documents
+from models.schemas import ConsultationPublic, DocumentPublic, Strict
 
 router = APIRouter(tags=["consultations"])
 
@@ -43,6 +45,24 @@ def list_(caller: Reader, engine: EngineDep,
 def get(consultation_id: str, caller: Reader, engine: EngineDep) -> ConsultationPublic:
     """One request; another agency's is 404."""
     return get_consultation(engine, caller.actor, consultation_id)
+
+
+@router.get("/consultations/{consultation_id}/documents", response_model=list[DocumentPublic],
+            responses={404: {"description": "no such request for the caller"}})
+def documents(consultation_id: str, caller: Reader, engine: EngineDep) -> list[DocumentPublic]:
+    """The documents of the request's dossier; another agency's request is 404."""
+    return request_documents(engine, caller.actor, consultation_id)
+
+
+@router.get("/consultations/{consultation_id}/documents/{document_id}/content",
+            response_class=Response, responses={
+                200: {"description": "the uploaded file, as an attachment",
+                      "content": {"application/octet-stream": {}}},
+                404: {"description": "no such request for the caller, or no such document"}})
+def document_content(consultation_id: str, document_id: str, caller: Reader,
+                     engine: EngineDep) -> Response:
+    """One document of the request's dossier; another agency's request is 404."""
+    return attachment(*request_document(engine, caller.actor, consultation_id, document_id))
 
 
 @router.post("/consultations/{consultation_id}/response", response_model=ConsultationPublic,

@@ -5,6 +5,7 @@
 
 from datetime import date
 from typing import Annotated, Any, Optional
+from urllib.parse import quote
 
 from fastapi import (
     APIRouter,
@@ -46,6 +47,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def attachment(doc: DocumentPublic, content: bytes) -> Response:
+    """A stored file as a download: never shown inline, its type never sniffed."""
+    fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\%;'
+                       else "_" for ch in doc.name) or "document"
+    disposition = (f'attachment; filename="{fallback}"; '
+                   f"filename*=UTF-8''{quote(doc.name, safe='')}")
+    return Response(content, media_type=doc.content_type or "application/octet-stream",
+                    headers={"Content-Disposition": disposition,
+                             "X-Content-Type-Options": "nosniff",
+                             "Content-Security-Policy": "sandbox", "Cache-Control": "no-store"})
+
+
 def _etag(response: Response, dossier: DossierPublic) -> DossierPublic:
     response.headers["ETag"] = f'"{dossier.version}"'
     return dossier
@@ -69,13 +82,15 @@ def create(payload: DossierCreate, request: Request, response: Response, caller:
 def list_(caller: Reader, engine: EngineDep, now: NowDep,
           status: str | None = None, procedure: str | None = None, assignee: str | None = None,
           overdue: bool | None = None, due_before: date | None = None,
+          at_risk: Annotated[bool | None, Query(description=(
+              "true: not yet late, at most the procedure's at-risk working days left"))] = None,
           q: Annotated[str | None, Query(max_length=200)] = None,
           limit: Annotated[int, Query(ge=1, le=500)] = 50,
           offset: Annotated[int, Query(ge=0)] = 0) -> DossierPage:
     """Dossiers matching the filters, soonest legal due date first."""
     return views.list_dossiers(engine, now, status=status, procedure=procedure,
                                assignee=assignee, overdue=overdue, due_before=due_before, q=q,
-                               limit=limit, offset=offset)
+                               limit=limit, offset=offset, at_risk=at_risk)
 
 
 @router.get("/dossiers/{dossier_id}", response_model=DossierPublic, responses=ERRORS)
@@ -96,6 +111,16 @@ def history(dossier_id: str, caller: Reader, engine: EngineDep) -> list[HistoryI
 def list_documents(dossier_id: str, caller: Reader, engine: EngineDep) -> list[DocumentPublic]:
     """The dossier's documents (name, size, SHA-256)."""
     return documents.list_documents(engine, dossier_id)
+
+
+@router.get("/dossiers/{dossier_id}/documents/{document_id}/content",
+            response_class=Response, responses={
+                **ERRORS, 200: {"description": "the uploaded file, as an attachment",
+                                "content": {"application/octet-stream": {}}}})
+def document_content(dossier_id: str, document_id: str, caller: Reader,
+                     engine: EngineDep) -> Response:
+    """The uploaded file itself (404 when it is not a document of this dossier)."""
+    return attachment(*documents.read_document(engine, dossier_id, document_id))
 
 
 @router.post("/dossiers/{dossier_id}/documents", status_code=201,

@@ -1,30 +1,40 @@
-"""/mail: the messages caught by the embedded SMTP sink (only when the sink runs)."""
+"""/mail: the messages caught by the embedded SMTP sink, for signed-in administrators only."""
 
 from __future__ import annotations
 
 import re
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.web.templates import templates
+from api.web.page import Page, page_for
 from flows.errors import NotFound
 from notifications.sink import read_mail
 
-router = APIRouter(tags=["embedded mail"], include_in_schema=False)
 
-
-def _mail_dir(request: Request) -> Path:
+def mail_dir(request: Request) -> Path:
+    """The sink's Maildir; without the embedded sink /mail does not exist (404)."""
     path: Path | None = getattr(request.app.state, "mail_dir", None)
     if path is None:
         raise NotFound("no local mail sink: mail goes to the configured SMTP server")
     return path
 
 
-def _find(request: Request, key: str) -> EmailMessage:
-    for k, msg in read_mail(_mail_dir(request)):
+MailDir = Annotated[Path, Depends(mail_dir)]
+Admin = Annotated[Page, page_for("admin")]
+# The sink's existence is checked first: without it, /mail is a 404 for everyone.
+router = APIRouter(
+    tags=["embedded mail"],
+    include_in_schema=False,
+    dependencies=[Depends(mail_dir), page_for("admin")],
+)
+
+
+def _find(path: Path, key: str) -> EmailMessage:
+    for k, msg in read_mail(path):
         if k == key:
             return msg
     raise NotFound(f"no message {key}")
@@ -36,28 +46,38 @@ def _part(msg: EmailMessage, subtype: str) -> str:
 
 
 @router.get("/mail", response_class=HTMLResponse)
-def mail_list(request: Request) -> HTMLResponse:
+def mail_list(page: Admin, path: MailDir) -> HTMLResponse:
     """Every message, newest first."""
-    items = read_mail(_mail_dir(request))
-    return templates.TemplateResponse(request, "mail_list.html",
-                                      {"lang": "en", "title": "Mail", "items": items})
+    return page.render("mail_list.html", lang="en", title="Mail", items=read_mail(path))
 
 
 @router.get("/mail/{key}", response_class=HTMLResponse)
-def mail_show(key: str, request: Request) -> HTMLResponse:
+def mail_show(key: str, page: Admin, path: MailDir) -> HTMLResponse:
     """One message: headers, links, text and (sandboxed) HTML."""
-    msg = _find(request, key)
+    msg = _find(path, key)
     text = _part(msg, "plain")
     links = sorted(set(re.findall(r"https?://\S+", text)))
-    return templates.TemplateResponse(request, "mail_show.html", {
-        "lang": "en", "title": str(msg["Subject"]), "msg": msg, "key": key, "text": text,
-        "links": links, "has_html": bool(_part(msg, "html"))})
+    return page.render(
+        "mail_show.html",
+        lang="en",
+        title=str(msg["Subject"]),
+        msg=msg,
+        key=key,
+        text=text,
+        links=links,
+        has_html=bool(_part(msg, "html")),
+    )
 
 
 @router.get("/mail/{key}/html")
-def mail_html(key: str, request: Request) -> Response:
+def mail_html(key: str, _: Admin, path: MailDir) -> Response:
     """The HTML part, served sandboxed (no scripts, no same-origin)."""
-    html = _part(_find(request, key), "html")
-    return Response(html, media_type="text/html",
-                    headers={"Content-Security-Policy": "sandbox; default-src 'none'; "
-                                                        "style-src 'unsafe-inline'"})
+    html = _part(_find(path, key), "html")
+    return Response(
+        html,
+        media_type="text/html",
+        headers={
+            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+            "Cache-Control": "no-store",
+        },
+    )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from api.deps import Caller, CallerDep, EngineDep, NowDep, require
+from flows.procedures import fields_model
 from flows.procedures.schema import ProcedureDefinition
 from flows.service.procedures import migrate, publish_version, versions
 from flows.service.registry import registry_of
@@ -26,6 +27,23 @@ class PublishBody(Strict):
                       examples=["Decision 12/QĐ-UBND shortens the consultation to 7 WD"])
 
 
+class ProcedurePublic(ProcedureDefinition):
+    """A procedure as clients see it: `fields_schema` is the JSON Schema of its own fields."""
+
+    # The definition names its fields' pydantic model; clients get that model's JSON Schema,
+    # so that a client (or a page) can build the intake form.
+    fields_schema: dict[str, Any] = Field(  # type: ignore[assignment]
+        description="JSON Schema of the procedure's own dossier fields (intake form).")
+    fields_model: str = Field(description="Name of the pydantic model of the dossier fields.")
+
+    @classmethod
+    def of(cls, definition: ProcedureDefinition) -> ProcedurePublic:
+        """The public shape of one definition."""
+        return cls.model_validate({
+            **definition.model_dump(), "fields_model": definition.fields_schema,
+            "fields_schema": fields_model(definition).model_json_schema()})
+
+
 class MigrateBody(Strict):
     """Which running dossiers to move to which version; a dry run changes nothing."""
 
@@ -34,10 +52,10 @@ class MigrateBody(Strict):
     dry_run: bool = True
 
 
-@router.get("/procedures", response_model=list[ProcedureDefinition])
-def list_procedures(_: CallerDep, engine: EngineDep) -> list[ProcedureDefinition]:
-    """The latest version of every procedure, with legal basis and deadlines."""
-    return registry_of(engine).latest()
+@router.get("/procedures", response_model=list[ProcedurePublic])
+def list_procedures(_: CallerDep, engine: EngineDep) -> list[ProcedurePublic]:
+    """The latest version of every procedure, with legal basis, deadlines and fields schema."""
+    return [ProcedurePublic.of(p) for p in registry_of(engine).latest()]
 
 
 @router.get("/procedures/{code}/versions", response_model=list[ProcedureDefinition],

@@ -31,9 +31,6 @@ TEXT: dict[str, dict[str, Any]] = {
                  "nhận khi bấm nút Gửi ý kiến.",
         "agency": "Cơ quan", "dossier": "Mã hồ sơ", "procedure": "Thủ tục",
         "applicant": "Tổ chức đề nghị", "subject": "Nội dung", "due": "Hạn trả lời",
-        "opinion": "Ý kiến", "comments": "Ý kiến cụ thể (nếu có)", "submit": "Gửi ý kiến",
-        "opinions": [("agree", "Đồng ý"), ("agree_with_conditions", "Đồng ý có điều kiện"),
-                     ("object", "Không đồng ý")],
         "done": "Đã ghi nhận ý kiến", "done_text": "Cảm ơn. Ý kiến của cơ quan về hồ sơ {code} "
                                                    "đã được ghi nhận.",
         "closed": "Đường dẫn đã được sử dụng",
@@ -50,9 +47,6 @@ TEXT: dict[str, dict[str, Any]] = {
                  "until you press Send opinion.",
         "agency": "Agency", "dossier": "Dossier code", "procedure": "Procedure",
         "applicant": "Applicant", "subject": "Subject", "due": "Answer due",
-        "opinion": "Opinion", "comments": "Comments (optional)", "submit": "Send opinion",
-        "opinions": [("agree", "Agree"), ("agree_with_conditions", "Agree with conditions"),
-                     ("object", "Object")],
         "done": "Opinion recorded", "done_text": "Thank you. Your agency's opinion on dossier "
                                                  "{code} has been recorded.",
         "closed": "This link has been used",

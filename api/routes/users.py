@@ -1,4 +1,4 @@
-"""Users and API tokens (administrators): create, change, disable, revoke; all audited."""
+"""Users, API tokens and the administration audit trail (administrators); all audited."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, EngineDep, NowDep, require
 from flows.service import users
+from flows.service.admin_audit import list_admin_events
 from models.schemas import (
+    AdminEventPublic,
     TokenCreate,
     TokenCreated,
     TokenPublic,
@@ -70,3 +72,14 @@ def create_token(body: TokenCreate, caller: Admin, engine: EngineDep,
 def revoke_token(token_id: int, caller: Admin, engine: EngineDep, now: NowDep) -> TokenPublic:
     """Revoke a token at once."""
     return users.revoke_token(engine, token_id, caller.actor, now)
+
+
+@router.get("/admin/events", response_model=list[AdminEventPublic], responses=ERRORS)
+def admin_events(_: Admin, engine: EngineDep,
+                 entity: Annotated[str | None, Query(
+                     max_length=40, description="user, token, agency, calendar or procedure",
+                     examples=["user"])] = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AdminEventPublic]:
+    """The administration audit trail, newest first: actor, entity, before and after."""
+    return [AdminEventPublic.model_validate(e, from_attributes=True)
+            for e in list_admin_events(engine, entity=entity or None, limit=limit)]

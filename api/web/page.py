@@ -93,7 +93,10 @@ class Page:
         self.set_cookies[cookies.SESSION_COOKIE] = ("", 0)
 
     def _finish(self, response: HTMLResponse | RedirectResponse) -> Any:
-        secure = self.request.url.scheme == "https"
+        # Secure behind HTTPS: the request's scheme (uvicorn honours X-Forwarded-Proto from a
+        # trusted proxy) or a public https base URL.
+        base_url: str = self.request.app.state.settings.base_url
+        secure = self.request.url.scheme == "https" or base_url.startswith("https://")
         for name, (value, max_age) in self.set_cookies.items():
             if max_age == 0:
                 response.delete_cookie(name, path="/", httponly=True, samesite="lax",

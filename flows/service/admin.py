@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from flows.engine.state import Actor
 from flows.errors import InvalidInput
 from flows.procedures.agencies import REFERENCE_AGENCIES
+from flows.service.admin_audit import record_admin
 from flows.service.users import ROLES, issue_token
 from models.agency import Agency
 from models.db import write_session
@@ -61,6 +62,11 @@ def find_or_create_user(session: Session, *, role: str, name: str, agency: str |
                     agency_code=agency, email=email, created_at=utcnow())
         session.add(user)
         session.flush()
+        record_admin(session, actor=CLI, entity="user", key=candidate, action="create",
+                     before=None, after={"username": candidate, "display_name": user.display_name,
+                                         "role": role, "agency": agency, "email": email,
+                                         "language": user.language, "active": True},
+                     at=user.created_at)
     elif email and not user.email:
         user.email = email
         session.add(user)

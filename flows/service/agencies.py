@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Literal
 
 from pydantic import ConfigDict, EmailStr, Field, model_validator
@@ -10,15 +11,19 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from flows.engine.state import Actor
 from flows.errors import Conflict, NotFound
+from flows.service.admin_audit import record_admin
 from models.agency import Agency
 from models.db import read_session, write_session
 from models.schemas import AgencyPublic, Strict
+from models.types import utcnow
 
 log = logging.getLogger("ngo_review.agencies")
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
 MUTABLE = ("name_vi", "name_en", "email", "active")
+SYSTEM = Actor("system", "system")
 
 
 class AgencyCreate(Strict):
@@ -88,8 +93,10 @@ def get_agency(engine: Engine, code: str) -> AgencyPublic:
         return _public(row)
 
 
-def create_agency(engine: Engine, data: AgencyCreate, *, by: str = "system") -> AgencyPublic:
-    """Add an agency to the registry; an existing code is a Conflict."""
+def create_agency(engine: Engine, data: AgencyCreate, *, actor: Actor = SYSTEM,
+                  now: datetime | None = None) -> AgencyPublic:
+    """Add an agency to the registry (audited); an existing code is a Conflict."""
+    now = now or utcnow()
     try:
         with write_session(engine) as session:
             if session.get(Agency, data.code) is not None:
@@ -98,15 +105,18 @@ def create_agency(engine: Engine, data: AgencyCreate, *, by: str = "system") -> 
             session.add(row)
             session.flush()
             created = _public(row)
+            record_admin(session, actor=actor, entity="agency", key=data.code,
+                         action="create", before=None, after=created.model_dump(), at=now)
     except IntegrityError as exc:  # a concurrent create of the same code won the race
         raise Conflict(f"agency {data.code!r} already exists; change it with PATCH") from exc
-    log.info("agency %s created by %s: %s", data.code, by, created.model_dump())
+    log.info("agency %s created by %s: %s", data.code, actor.name, created.model_dump())
     return created
 
 
-def update_agency(engine: Engine, code: str, data: AgencyUpdate, *,
-                  by: str = "system") -> AgencyPublic:
-    """Change an agency's names, e-mail or active flag; its consultations are untouched."""
+def update_agency(engine: Engine, code: str, data: AgencyUpdate, *, actor: Actor = SYSTEM,
+                  now: datetime | None = None) -> AgencyPublic:
+    """Change an agency's names, e-mail or active flag (audited); consultations are untouched."""
+    now = now or utcnow()
     changes = data.model_dump(include=set(MUTABLE), exclude_unset=True)
     with write_session(engine) as session:
         row = session.get(Agency, code)
@@ -118,5 +128,7 @@ def update_agency(engine: Engine, code: str, data: AgencyUpdate, *,
         session.add(row)
         session.flush()
         updated = _public(row)
-    log.info("agency %s updated by %s: %s -> %s", code, by, before, changes)
+        record_admin(session, actor=actor, entity="agency", key=code, action="update",
+                     before=before, after=changes, at=now)
+    log.info("agency %s updated by %s: %s -> %s", code, actor.name, before, changes)
     return updated

@@ -57,3 +57,13 @@ def list_documents(engine: Engine, dossier_id: str) -> list[DocumentPublic]:
         rows = session.exec(select(Document).where(Document.dossier_id == dossier_id)
                             .order_by(col(Document.uploaded_at))).all()
         return [_public(d) for d in rows]
+
+
+def read_document(engine: Engine, dossier_id: str, document_id: str
+                  ) -> tuple[DocumentPublic, bytes]:
+    """One document of the dossier with its bytes; NotFound when it is not that dossier's."""
+    with read_session(engine) as session:
+        doc = session.get(Document, document_id)
+        if doc is None or doc.dossier_id != dossier_id:
+            raise NotFound(f"no document {document_id} in dossier {dossier_id}")
+        return _public(doc), doc.content

@@ -12,13 +12,21 @@ from flows.calendar import WorkingCalendar
 from flows.engine import events as e
 from flows.engine.state import Actor, DossierState
 from flows.engine.timers import TimerSpec, desired_timers
-from flows.procedures.schema import ProcedureDefinition
+from flows.procedures.schema import (
+    OPEN_CONSULTATION_STATUSES,
+    ConsultationStatus,
+    ProcedureDefinition,
+)
+from flows.service.users import active_users
 from models.agency import Agency
 from models.audit import AuditEvent
+from models.consultation import Consultation
 from models.dossier import Dossier
 from models.outbox import Outbox
 from models.timer import Timer
 from models.user import User
+
+_OPEN = {status.value for status in OPEN_CONSULTATION_STATUSES}
 
 
 def record_audit(session: Session, *, dossier_id: str, actor: Actor, action: str,
@@ -68,7 +76,7 @@ def queue_message(session: Session, *, dossier: Dossier, key: str, recipient: st
 
 
 def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefinition,
-                   events: list[e.Event], now: datetime) -> None:
+                   events: list[e.Event], now: datetime, *, actor: Actor | None = None) -> None:
     """The notifications the events call for (delivered later by deliver-notifications)."""
     base: dict[str, Any] = {
         "dossier_code": dossier.code, "dossier_id": dossier.id, "subject": dossier.subject,
@@ -111,6 +119,68 @@ def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefin
             for email in _staff_emails(session, dossier, to_managers):
                 queue_message(session, dossier=dossier, key=key, recipient=email,
                               template=staff_template, language="vi", context=ctx, now=now)
+        _queue_waiting_work(session, dossier, key, ev, ctx, actor, now)
+    _queue_consultations_complete(session, dossier, base, events, now)
+
+
+def _recipients(session: Session, roles: list[str], name: str | None = None) -> list[User]:
+    """Active users of these roles who have an e-mail (only the one so named, if given)."""
+    users = [u for u in active_users(session, roles)
+             if u.email and (name is None or u.display_name == name)]
+    return sorted(users, key=lambda u: u.email)
+
+
+def _appointment(dossier: Dossier) -> str | None:
+    """The appointment date (ngày hẹn trả kết quả) for a message, once there is one."""
+    return dossier.due_date.isoformat() if dossier.due_date else None
+
+
+def _queue_waiting_work(session: Session, dossier: Dossier, key: str, ev: e.Event,
+                        ctx: dict[str, Any], actor: Actor | None, now: datetime) -> None:
+    """Tell staff what now waits for them: leaders a draft to sign, an assignee a dossier."""
+    if isinstance(ev, e.DecisionProposed):
+        context = {**ctx, "due_date": _appointment(dossier)}
+        for leader in _recipients(session, ["leader"]):
+            queue_message(session, dossier=dossier, key=key, recipient=leader.email,
+                          template="decision_waiting", language=leader.language,
+                          context=context, now=now)
+    # Someone who takes a dossier on themselves needs no e-mail to learn of it.
+    if isinstance(ev, e.Assigned) and (actor is None or actor.name != ev.assignee):
+        context = {**ctx, "due_date": _appointment(dossier),
+                   "assigned_by": actor.name if actor else ""}
+        for user in _recipients(session, ["handler", "leader"], ev.assignee):
+            queue_message(session, dossier=dossier, key=key, recipient=user.email,
+                          template="dossier_assigned", language=user.language,
+                          context=context, now=now)
+
+
+def _queue_consultations_complete(session: Session, dossier: Dossier, base: dict[str, Any],
+                                  events: list[e.Event], now: datetime) -> None:
+    """When the last open consultation ends (answer or deemed consent), tell the handler once,
+    with every agency's answer."""
+    ended = [i for i, ev in enumerate(events)
+             if isinstance(ev, e.ConsultationAnswered | e.ConsultationDeemedConsent)]
+    if not ended:
+        return
+    rows = session.exec(select(Consultation).where(Consultation.dossier_id == dossier.id)
+                        .order_by(col(Consultation.position))).all()
+    if any(x.status in _OPEN for x in rows):
+        return
+    names = {a.code: a.name_vi for a in session.exec(select(Agency).where(
+        col(Agency.code).in_({x.agency_code for x in rows}))).all()}
+    answers = [{"agency": x.agency_code, "agency_name": names.get(x.agency_code, x.agency_code),
+                "status": x.status, "opinion": x.opinion, "comments": x.comments,
+                "answered_at": x.answered_at.isoformat() if x.answered_at else None,
+                "due_date": x.due_date.isoformat(), "late": bool(x.answered_late)}
+               for x in rows if x.status != ConsultationStatus.cancelled.value]
+    last = ended[-1]
+    context = {**base, "at": events[last].at.isoformat(), "due_date": _appointment(dossier),
+               "answers": answers}
+    handler = dossier.assignee or dossier.received_by
+    for user in _recipients(session, ["handler", "leader"], handler):
+        queue_message(session, dossier=dossier, key=f"v{dossier.version}:{last}",
+                      recipient=user.email, template="consultations_complete",
+                      language=user.language, context=context, now=now)
 
 
 def _staff_emails(session: Session, dossier: Dossier, managers: bool) -> list[str]:

@@ -131,7 +131,7 @@ def apply_command(session: Session, dossier_id: str, command: c.Command, now: da
                  details={"events": [{"event": ev.name, **ev.details()} for ev in events]})
     reconcile_timers(session, state, procedure, calendar, now)
     apply_certificate(session, row, procedure, events, now)
-    queue_messages(session, row, procedure, events, now)
+    queue_messages(session, row, procedure, events, now, actor=command.actor)
     session.flush()
     return Applied(row, consultations, procedure, calendar, state, events)
 

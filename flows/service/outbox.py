@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from flows.procedures.schema import OPEN_CONSULTATION_STATUSES
+from models.consultation import Consultation
 from models.db import is_postgres, write_session
 from models.outbox import Outbox
 from models.user import User
+
+# Messages that ask an agency for its opinion: worth sending only while the request is open.
+REPLY_TEMPLATES = ("consultation_request", "consultation_reminder")
 
 
 @dataclass(frozen=True)
@@ -28,9 +34,18 @@ class Claimed:
     attempts: int
 
 
-def claim(engine: Engine, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+@dataclass(frozen=True)
+class Batch:
+    """One claim: the messages to send now, and the ids of those it closed as skipped."""
+
+    messages: list[Claimed]
+    skipped: list[str]
+
+
+def claim_batch(engine: Engine, now: datetime, limit: int, lease: timedelta) -> Batch:
     """Take up to `limit` due messages: pending ones, and sending ones whose lease ran out
-    (their deliverer died mid-way; resending keeps the Message-ID, so receivers drop it)."""
+    (their deliverer died mid-way; resending keeps the Message-ID, so receivers drop it).
+    A request for an opinion whose consultation has ended is closed as `skipped` instead."""
     with write_session(engine) as session:
         query = select(Outbox).where(or_(
             and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
@@ -39,12 +54,39 @@ def claim(engine: Engine, now: datetime, limit: int, lease: timedelta) -> list[C
         if is_postgres(engine):
             query = query.with_for_update(skip_locked=True)
         rows = session.exec(query).all()
+        ended = _ended_consultations(session, rows)
+        messages: list[Claimed] = []
+        skipped: list[str] = []
         for row in rows:
-            row.status = "sending"
-            row.claimed_until = now + lease
+            status = ended.get(str(row.context.get("consultation_id", "")))
+            if row.template in REPLY_TEMPLATES and status is not None:
+                row.status, row.claimed_until = "skipped", None
+                row.last_error = f"not sent: the consultation is already {status}"
+                skipped.append(row.id)
+            else:
+                row.status = "sending"
+                row.claimed_until = now + lease
+                messages.append(Claimed(row.id, row.recipient, row.template, row.language,
+                                        dict(row.context), row.message_id, row.attempts))
             session.add(row)
-        return [Claimed(r.id, r.recipient, r.template, r.language, dict(r.context),
-                        r.message_id, r.attempts) for r in rows]
+        return Batch(messages, skipped)
+
+
+def claim(engine: Engine, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    """The messages of `claim_batch`, for callers that do not count the skipped ones."""
+    return claim_batch(engine, now, limit, lease).messages
+
+
+def _ended_consultations(session: Session, rows: Sequence[Outbox]) -> dict[str, str]:
+    """Status of each consultation named by a claimed request that no longer awaits an answer
+    (answered, deemed consent, cancelled): one query for the whole batch."""
+    ids = {str(r.context["consultation_id"]) for r in rows
+           if r.template in REPLY_TEMPLATES and r.context.get("consultation_id")}
+    if not ids:
+        return {}
+    found = session.exec(select(Consultation).where(col(Consultation.id).in_(ids))).all()
+    open_statuses = {s.value for s in OPEN_CONSULTATION_STATUSES}
+    return {x.id: x.status for x in found if x.status not in open_statuses}
 
 
 def mark_sent(engine: Engine, outbox_id: str, now: datetime) -> None:

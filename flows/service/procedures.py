@@ -16,6 +16,7 @@ from flows.engine.migrate import MigrationPlan, apply_migration, plan_migration
 from flows.engine.state import Actor
 from flows.errors import Conflict, InvalidInput, NotFound
 from flows.procedures.schema import ProcedureDefinition
+from flows.service.admin_audit import record_admin
 from flows.service.calendar import load_calendar
 from flows.service.effects import reconcile_timers, record_audit
 from flows.service.handle import load_for_update
@@ -23,7 +24,7 @@ from flows.service.mapping import to_state, write_state
 from flows.service.registry import registry_of, sync_registry
 from models.agency import Agency
 from models.consultation import Consultation
-from models.db import write_session
+from models.db import read_session, write_session
 from models.procedure_version import ProcedureVersion
 
 # What an administrator may change in a new version (step order and roles stay in code).
@@ -79,6 +80,12 @@ def _publish(engine: Engine, code: str, changes: dict[str, Any], note: str, acto
         session.add(ProcedureVersion(code=code, version=definition.version,
                                      definition=definition.model_dump(mode="json"), note=note,
                                      published_at=now, published_by=actor.name))
+        published = definition.model_dump(mode="json")
+        previous = latest.model_dump(mode="json")
+        record_admin(session, actor=actor, entity="procedure", key=code, action="publish",
+                     before={"version": latest.version, **{k: previous[k] for k in changes}},
+                     after={"version": definition.version, "note": note,
+                            **{k: published[k] for k in changes}}, at=now)
         session.flush()
         return definition  # every registry picks it up from the committed row
 
@@ -91,6 +98,13 @@ def versions(engine: Engine, code: str) -> list[ProcedureDefinition]:
         raise NotFound(f"no procedure {code}")
     found = (registry.get(code, v) for v in range(1, latest.version + 1))
     return [d for d in found if d is not None]
+
+
+def publications(engine: Engine, code: str) -> dict[int, ProcedureVersion]:
+    """Who published each administrator-published version of a procedure, when and why."""
+    with read_session(engine) as session:
+        rows = session.exec(select(ProcedureVersion).where(ProcedureVersion.code == code))
+        return {row.version: row for row in rows.all()}
 
 
 def _plan_json(plan: MigrationPlan) -> dict[str, Any]:

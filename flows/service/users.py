@@ -25,6 +25,7 @@ from models.user import User
 ROLES = ("handler", "leader", "manager", "agency", "admin")
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+LAST_USED_EVERY = timedelta(minutes=5)  # how often a token's last use is written down
 
 
 def actor_of(user: User) -> Actor:
@@ -251,7 +252,7 @@ def revoke_token(engine: Engine, token_id: int, actor: Actor,
 
 
 def resolve_token(engine: Engine, secret: str, now: datetime) -> tuple[User, int] | None:
-    """The active user owning a valid (unrevoked, unexpired) token, and the token's id."""
+    """The active user of a valid (unrevoked, unexpired) token, and its id; notes its use."""
     with read_session(engine) as session:
         row = session.exec(select(ApiToken, User).where(
             ApiToken.token_hash == hash_token(secret), col(ApiToken.revoked_at).is_(None),
@@ -262,7 +263,13 @@ def resolve_token(engine: Engine, secret: str, now: datetime) -> tuple[User, int
         if not user.active or (token.expires_at is not None and token.expires_at <= now):
             return None
         assert token.id is not None
-        return user, token.id
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        with write_session(engine) as session:
+            used = session.get(ApiToken, token.id)
+            if used is not None:
+                used.last_used_at = now
+                session.add(used)
+    return user, token.id
 
 
 def active_users(session: Session, roles: list[str]) -> list[User]:

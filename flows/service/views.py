@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, overload
 
-from sqlalchemy import Engine, func, or_
+from sqlalchemy import Engine, false, func, or_
 from sqlmodel import Session, col, select
 
 from flows.calendar import VN_TZ, WorkingCalendar, local_date
@@ -114,10 +114,27 @@ def get_dossier(engine: Engine, dossier_id: str, now: datetime,
                             load_calendar(session), now)
 
 
+def _at_risk(registry: ProcedureRegistry, calendar: WorkingCalendar, today: date,
+             closed: list[str]) -> Any:
+    """Running dossiers not yet late with at most their procedure's at-risk working days left."""
+    windows: list[Any] = []
+    for latest in registry.latest():
+        for version in range(1, latest.version + 1):
+            definition = registry.get(latest.code, version)
+            if definition is not None:
+                horizon = calendar.add_working_days(today, definition.at_risk_working_days)
+                windows.append((col(Dossier.procedure) == definition.code)
+                               & (col(Dossier.procedure_version) == version)
+                               & (col(Dossier.due_date) <= horizon))
+    return (col(Dossier.status).not_in(closed) & col(Dossier.suspended).is_(False)
+            & (col(Dossier.due_date) >= today) & or_(false(), *windows))
+
+
 def list_dossiers(engine: Engine, now: datetime, *, status: str | None = None,
                   procedure: str | None = None, assignee: str | None = None,
                   overdue: bool | None = None, due_before: date | None = None,
                   q: str | None = None, limit: int = 50, offset: int = 0,
+                  at_risk: bool | None = None,
                   registry: ProcedureRegistry = REGISTRY) -> DossierPage:
     """A filtered page of dossiers, soonest legal due date first."""
     conditions: list[Any] = []
@@ -140,6 +157,12 @@ def list_dossiers(engine: Engine, now: datetime, *, status: str | None = None,
                               func.lower(Dossier.applicant_name).like(like),
                               func.lower(Dossier.subject).like(like)))
     with read_session(engine) as session:
+        calendar = load_calendar(session)
+        if registry is REGISTRY:
+            registry = sync_registry(session)
+        if at_risk is not None:
+            risky = _at_risk(registry, calendar, local_date(now), open_statuses)
+            conditions.append(risky if at_risk else ~risky | col(Dossier.due_date).is_(None))
         total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
         rows = session.exec(
             select(Dossier).where(*conditions)
@@ -147,9 +170,6 @@ def list_dossiers(engine: Engine, now: datetime, *, status: str | None = None,
                       col(Dossier.received_at).asc(), col(Dossier.code).asc())
             .limit(limit).offset(offset)
         ).all()
-        calendar = load_calendar(session)
-        if registry is REGISTRY:
-            registry = sync_registry(session)
         consultations = _consultations_of(session, [r.id for r in rows])
         items = [dossier_view(r, consultations[r.id], _procedure(r, registry), calendar, now)
                  for r in rows]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.integration.conftest import csrf_of
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -41,7 +43,14 @@ def test_serve_demo_starts_with_data_and_tokens(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "serve did not answer /health in time"
             time.sleep(0.3)
         assert httpx.get(f"{base}/health", timeout=5).json()["prefect"] == "ok"
-        assert httpx.get(f"{base}/mail", timeout=5).status_code == 200
+        with httpx.Client(base_url=base, timeout=10) as admin:
+            form = admin.get("/app/login")
+            assert admin.get("/mail").status_code == 303  # only for signed-in administrators
+            signed = admin.post("/app/login", data={
+                "username": "quan.tri.he.thong", "password": "demo-password-2026",
+                "csrf_token": csrf_of(form.text)})
+            assert signed.headers["location"] == "/app/admin"
+            assert admin.get("/mail").status_code == 200
         tokens = json.loads((tmp_path / "var" / "demo-tokens.json").read_text())
         manager = {"Authorization": f"Bearer {tokens['manager: Phạm Thu Dung']}"}
         page = httpx.get(f"{base}/dossiers", params={"limit": 100}, headers=manager).json()
@@ -58,5 +67,6 @@ def test_serve_demo_starts_with_data_and_tokens(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
-    assert "Demo tokens" in out and f"http://127.0.0.1:{port}/docs" in out
+    assert "Demo users" in out and "demo-password-2026" in out and "nguyen.van.an" in out
+    assert f"http://127.0.0.1:{port}/docs" in out
     assert f"http://127.0.0.1:{port}/mail" in out and "Prefect UI" in out

@@ -16,7 +16,7 @@ from notifications.delivery import LEASE, deliver_once
 from notifications.render import render
 from notifications.sender import build_message, send
 from tests.conftest import VN, Clock
-from tests.integration.conftest import Client, SmtpServer
+from tests.integration.conftest import Browser, Client, SmtpServer
 from tests.integration.helpers import act, ok, operation_issue
 
 APPLICANT = "contact@savetherivers.example.org"
@@ -189,8 +189,8 @@ async def test_forged_expired_and_bad_links_record_nothing(
     assert ok(h.get(f"/dossiers/{d['id']}"))["consultations"][0]["status"] == "requested"
 
 
-def test_mail_pages_show_what_the_sink_received(client: Client, settings: Settings) -> None:
-    """The embedded sink's Maildir is browsable at /mail."""
+def test_mail_pages_show_what_the_sink_received(browser: Browser, settings: Settings) -> None:
+    """The embedded sink's Maildir is browsable at /mail by a signed-in administrator."""
     import mailbox
 
     (settings.var_dir / "mail").parent.mkdir(parents=True, exist_ok=True)
@@ -198,10 +198,11 @@ def test_mail_pages_show_what_the_sink_received(client: Client, settings: Settin
     box.add(b"X-Envelope-To: bca@agencies.example.org\r\nSubject: [X-1] Hello <b>\r\n"
             b"To: bca@agencies.example.org\r\n\r\nBody http://127.0.0.1/reply/abc\r\n")
     box.close()
-    page = client("nobody").get("/mail")
+    admin = browser("admin")
+    page = admin.get("/mail")
     assert page.status_code == 200 and "[X-1] Hello &lt;b&gt;" in page.text
     key = re.search(r'href="/mail/([^"]+)"', page.text)
     assert key
-    one = client("nobody").get(f"/mail/{key.group(1)}")
+    one = admin.get(f"/mail/{key.group(1)}")
     assert one.status_code == 200 and "http://127.0.0.1/reply/abc" in one.text
-    assert client("nobody").get("/mail/nope").status_code == 404
+    assert admin.get("/mail/nope").status_code == 404

@@ -245,6 +245,72 @@ def test_delivery_dead_reports_the_failure(lang: str) -> None:
         assert "8" in body
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("name", "key"), [("decision_waiting", "decision_url"),
+                                           ("consultations_complete", "dossier_url"),
+                                           ("dossier_assigned", "dossier_url")])
+def test_waiting_work_links_to_the_page_where_it_is_done(name: str, key: str, lang: str) -> None:
+    ctx = SAMPLES[name]
+    r = render(name, lang, ctx)
+    assert ctx[key] in r.text.splitlines()  # on its own line
+    assert f'href="{ctx[key]}"' in r.html
+
+
+@pytest.mark.parametrize(("lang", "approve", "refuse", "no_date"), [
+    ("vi", "CHẤP THUẬN", "KHÔNG CHẤP THUẬN", "Ngày hẹn trả kết quả"),
+    ("en", "APPROVE", "REFUSE", "Appointment date"),
+])
+def test_decision_waiting_shows_the_proposal(lang: str, approve: str, refuse: str,
+                                             no_date: str) -> None:
+    ctx = SAMPLES["decision_waiting"]
+    r = render("decision_waiting", lang, ctx)
+    refused = render("decision_waiting", lang, VARIANTS["decision_waiting"][0])
+    forwarded = render("decision_waiting", lang, VARIANTS["decision_waiting"][1])
+    assert len({r.subject, refused.subject, forwarded.subject}) == 3
+    for body in _both(r):
+        assert ctx["proposed_by"] in body and approve in body
+        assert "07/01/2027" in body  # appointment date
+        assert "15:00 25/11/2026" in body  # submitted
+    for body in _both(refused):
+        assert refuse in body and VARIANTS["decision_waiting"][0]["reasons"] in body
+        assert no_date not in body  # no appointment date: no line for it
+
+
+@pytest.mark.parametrize(("lang", "conditions", "deemed", "late"), [
+    ("vi", "Đồng ý có điều kiện", "không phải ý kiến trả lời", "quá hạn"),
+    ("en", "Agree with conditions", "not an answer given by", "late"),
+])
+def test_consultations_complete_summarises_every_answer(lang: str, conditions: str,
+                                                        deemed: str, late: str) -> None:
+    r = render("consultations_complete", lang, SAMPLES["consultations_complete"])
+    for body in _both(r):
+        for expected in ("Bộ Công an", "Bộ Tài chính", conditions, deemed, "03/12/2026",
+                         "10/12/2026", "07/01/2027"):
+            assert expected in body
+        assert f"{late})" not in body
+    assert "Chỉ hoạt động tại &lt;Quảng Trị&gt; và Huế." in r.html
+    assert "Chỉ hoạt động tại <Quảng Trị> và Huế." in r.text
+    one = render("consultations_complete", lang, VARIANTS["consultations_complete"][0])
+    for body in _both(one):
+        assert f"{late})" in body and "Bộ Tài chính" not in body and deemed not in body
+
+
+@pytest.mark.parametrize(("lang", "by", "previous"), [
+    ("vi", "người phân công: Lê Minh Cường", "Chuyên viên thụ lý trước đó: Nguyễn Văn An"),
+    ("en", "assigned by Lê Minh Cường", "Previous handling officer: Nguyễn Văn An"),
+])
+def test_dossier_assigned_names_the_assignee_and_who_assigned(lang: str, by: str,
+                                                              previous: str) -> None:
+    r = render("dossier_assigned", lang, SAMPLES["dossier_assigned"])
+    bare = render("dossier_assigned", lang, VARIANTS["dossier_assigned"][0])
+    assert by in r.text and previous in r.text
+    for body in _both(r):
+        assert "Trần Thị Bình" in body and "07/01/2027" in body
+    for body in _both(bare):
+        assert "Trần Thị Bình" in body
+        assert "Lê Minh Cường" not in body and "Nguyễn Văn An" not in body
+
+
 @pytest.mark.parametrize("name", MESSAGES)
 def test_vi_and_en_differ(name: str) -> None:
     vi = render(name, "vi", SAMPLES[name])
