@@ -47,6 +47,7 @@ class FormField:
     placeholder: str = ""
     example: str = ""
     default: Any = None
+    label_vi: str = ""
 
 
 def _resolve(node: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,6 +145,7 @@ def fields_of(schema: Mapping[str, Any], prefix: str = "") -> list[FormField]:
                 if kind == "json"
                 else "",
                 default=node.get("default"),
+                label_vi=str(node.get("title_vi") or ""),
             )
         )
     return found
