@@ -39,13 +39,18 @@ foreign non-governmental organisations. Every call but `/health` and the docs ne
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
-               clock: Callable[[], datetime] = utcnow, mail_dir: Path | None = None
-               ) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    mail_dir: Path | None = None,
+) -> FastAPI:
     """An app bound to one database; the clock is injectable for tests."""
     settings = settings or get_settings()
-    app = FastAPI(title="ngo-review", version="0.1.0", description=DESCRIPTION,
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="ngo-review", version="0.1.0", description=DESCRIPTION, docs_url=None, redoc_url=None
+    )
     app.state.engine = engine or make_engine(settings.resolved_database_url())
     app.state.clock = clock
     app.state.settings = settings
@@ -55,8 +60,24 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     errors.install(app)
     app.state.mail_dir = mail_dir
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (health, procedures, agencies, calendar, dossiers, consultations, certificates,
-                   users, reply, mail, docs, front, dossier_pages, leader, agency_pages,
-                   manager, admin_pages):
+    for module in (
+        health,
+        procedures,
+        agencies,
+        calendar,
+        dossiers,
+        consultations,
+        certificates,
+        users,
+        reply,
+        mail,
+        docs,
+        front,
+        dossier_pages,
+        leader,
+        agency_pages,
+        manager,
+        admin_pages,
+    ):
         app.include_router(module.router)
     return app

@@ -19,7 +19,9 @@ class User(SQLModel, table=True):
     )
     role: str = Field(max_length=20, description="handler, leader, manager, agency or admin.")
     agency_code: str | None = Field(
-        default=None, foreign_key="agency.code", max_length=40,
+        default=None,
+        foreign_key="agency.code",
+        max_length=40,
         description="The partner agency (cơ quan được lấy ý kiến) of an agency officer.",
     )
     email: str = Field(default="", max_length=320, description="Where notifications go.")

@@ -38,16 +38,28 @@ DEMO_CONSULTED = (*CORE_CONSULTED, "BYT")
 
 
 def _payload(n: int, office: bool = False) -> DossierCreate:
-    names = ["Save the Rivers Foundation", "Helping Hands International", "Green Delta Trust",
-             "Children First e.V.", "Mekong Health Alliance", "Open Schools Network",
-             "Clean Air Partnership", "Rural Water Initiative"]
+    names = [
+        "Save the Rivers Foundation",
+        "Helping Hands International",
+        "Green Delta Trust",
+        "Children First e.V.",
+        "Mekong Health Alliance",
+        "Open Schools Network",
+        "Clean Air Partnership",
+        "Rural Water Initiative",
+    ]
     name = names[n % len(names)]
     data: dict[str, Any] = {
         "procedure": "ngo.office.issue" if office else "ngo.operation.issue",
-        "applicant": {"name": name, "country": ["Norway", "Germany", "Japan", "USA"][n % 4],
-                      "email": f"contact{n}@{DEMO_MARK}", "language": "en" if n % 2 else "vi"},
-        "subject": (f"Representative office of {name}" if office
-                    else f"Operation registration of {name}"),
+        "applicant": {
+            "name": name,
+            "country": ["Norway", "Germany", "Japan", "USA"][n % 4],
+            "email": f"contact{n}@{DEMO_MARK}",
+            "language": "en" if n % 2 else "vi",
+        },
+        "subject": (
+            f"Representative office of {name}" if office else f"Operation registration of {name}"
+        ),
         "activity_fields": ["health", "water and sanitation"][: 1 + n % 2],
     }
     if office:
@@ -60,8 +72,9 @@ def _payload(n: int, office: bool = False) -> DossierCreate:
 def already_loaded(engine: Engine) -> bool:
     """Whether demo dossiers are already in the database."""
     with read_session(engine) as session:
-        row = session.exec(select(Dossier).where(
-            Dossier.applicant_email.endswith(DEMO_MARK))).first()
+        row = session.exec(
+            select(Dossier).where(Dossier.applicant_email.endswith(DEMO_MARK))
+        ).first()
         return row is not None
 
 
@@ -78,38 +91,62 @@ class DemoUser:
 
 def _demo_token(secret_key: str, username: str) -> str:
     """The same token on every start (derived from the secret key), so none pile up."""
-    return hmac.new(secret_key.encode(), f"demo-token:{username}".encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret_key.encode(), f"demo-token:{username}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
-def _demo_user(session: Session, actor: Actor, email: str, password_hash: str,
-               secret_key: str, now: datetime, username: str | None = None) -> DemoUser:
-    user = find_or_create_user(session, role=actor.role, name=actor.name, agency=actor.agency,
-                               email=email, username=username)
+def _demo_user(
+    session: Session,
+    actor: Actor,
+    email: str,
+    password_hash: str,
+    secret_key: str,
+    now: datetime,
+    username: str | None = None,
+) -> DemoUser:
+    user = find_or_create_user(
+        session,
+        role=actor.role,
+        name=actor.name,
+        agency=actor.agency,
+        email=email,
+        username=username,
+    )
     if not user.password_hash:
         user.password_hash = password_hash
         session.add(user)
     token = _demo_token(secret_key, user.username)
-    if session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first() \
-            is None:
-        issue_token(session, user, name="demo", expires_days=None, now=now, actor=CLI,
-                    secret=token)
+    if (
+        session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+        is None
+    ):
+        issue_token(session, user, name="demo", expires_days=None, now=now, actor=CLI, secret=token)
     key = f"agency: {actor.agency}" if actor.agency else f"{actor.role}: {actor.name}"
     return DemoUser(key, user.username, user.display_name, user.role, token)
 
 
-def load_demo(engine: Engine, now: datetime, *, secret_key: str,
-              password: str) -> list[DemoUser]:
+def load_demo(engine: Engine, now: datetime, *, secret_key: str, password: str) -> list[DemoUser]:
     """One user per role and agency (demo password, stable tokens); dossiers in every state."""
     ensure_reference_agencies(engine)
     password_hash = hash_password(password)
     with write_session(engine) as session:
-        users = [_demo_user(session, u, f"user{i}@{DEMO_MARK}", password_hash, secret_key, now)
-                 for i, u in enumerate(USERS)]
-        users += [_demo_user(session, Actor(f"Officer {code}", "agency", code),
-                             f"{code.lower()}@{DEMO_MARK}", password_hash, secret_key, now,
-                             username=code.lower())
-                  for code in DEMO_CONSULTED]
+        users = [
+            _demo_user(session, u, f"user{i}@{DEMO_MARK}", password_hash, secret_key, now)
+            for i, u in enumerate(USERS)
+        ]
+        users += [
+            _demo_user(
+                session,
+                Actor(f"Officer {code}", "agency", code),
+                f"{code.lower()}@{DEMO_MARK}",
+                password_hash,
+                secret_key,
+                now,
+                username=code.lower(),
+            )
+            for code in DEMO_CONSULTED
+        ]
     if not already_loaded(engine):
         _dossiers(engine, now)
     return users
@@ -125,8 +162,13 @@ def _dossiers(engine: Engine, now: datetime) -> None:
 
     new(0, 0)  # received today
     d = new(1, 3)  # awaiting an intake supplement
-    act(d, c.RequestSupplement(actor=HANDLER, missing=("Charter, certified copy",
-                                                       "Letter of introduction")), 2)
+    act(
+        d,
+        c.RequestSupplement(
+            actor=HANDLER, missing=("Charter, certified copy", "Letter of introduction")
+        ),
+        2,
+    )
     d = new(2, 20)  # in review, consultations out, some answered
     act(d, c.Assign(actor=LEADER, assignee=HANDLER_2.name), 19.9)
     act(d, c.Accept(actor=HANDLER_2), 19)
@@ -148,8 +190,15 @@ def _dossiers(engine: Engine, now: datetime) -> None:
     act(d, c.Sign(actor=LEADER), 44)
     d = new(6, 50)  # refused
     act(d, c.Accept(actor=HANDLER), 49)
-    act(d, c.Propose(actor=HANDLER, outcome=Outcome.refuse,
-                     reasons="Activities fall outside the fields allowed by Art 3"), 40)
+    act(
+        d,
+        c.Propose(
+            actor=HANDLER,
+            outcome=Outcome.refuse,
+            reasons="Activities fall outside the fields allowed by Art 3",
+        ),
+        40,
+    )
     act(d, c.Sign(actor=LEADER), 39)
     d = new(7, 10)  # rejected at intake
     act(d, c.RejectIntake(actor=HANDLER, reason="The NGO is not legally established abroad"), 9)
@@ -160,10 +209,20 @@ def _dossiers(engine: Engine, now: datetime) -> None:
 
 def _answer_some(engine: Engine, dossier_id: str, at: datetime, count: int) -> None:
     with read_session(engine) as session:
-        rows = session.exec(select(Consultation).where(Consultation.dossier_id == dossier_id)
-                            .order_by(Consultation.position)).all()  # type: ignore[arg-type]
+        rows = session.exec(
+            select(Consultation)
+            .where(Consultation.dossier_id == dossier_id)
+            .order_by(Consultation.position)
+        ).all()  # type: ignore[arg-type]
     for x in rows[:count]:
-        respond(engine, x.id, c.Respond(actor=Actor(f"Officer {x.agency_code}", "agency",
-                                                    x.agency_code),
-                                        consultation_id=x.id, opinion=Opinion.agree,
-                                        comments="No objection."), now=at)
+        respond(
+            engine,
+            x.id,
+            c.Respond(
+                actor=Actor(f"Officer {x.agency_code}", "agency", x.agency_code),
+                consultation_id=x.id,
+                opinion=Opinion.agree,
+                comments="No objection.",
+            ),
+            now=at,
+        )

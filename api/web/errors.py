@@ -29,8 +29,9 @@ def wants_page(request: Request) -> bool:
     return request.url.path.startswith("/app") or request.url.path.startswith("/mail")
 
 
-def error_page(request: Request, status: int, detail: str, exc: Exception | None = None
-               ) -> Response:
+def error_page(
+    request: Request, status: int, detail: str, exc: Exception | None = None
+) -> Response:
     """The error as a page; a missing sign-in sends the browser to the sign-in form."""
     page: Page | None = getattr(request.state, "page", None)
     if isinstance(exc, SignInRequired) or (status == 401 and page is not None):
@@ -39,16 +40,28 @@ def error_page(request: Request, status: int, detail: str, exc: Exception | None
         if page is not None:
             return page._finish(redirect)  # type: ignore[no-any-return]
         return redirect
-    lang = page.lang if page is not None else (
-        "en" if request.cookies.get(LANG_COOKIE) == "en" else "vi")
+    lang = (
+        page.lang
+        if page is not None
+        else ("en" if request.cookies.get(LANG_COOKIE) == "en" else "vi")
+    )
     vi, en = TITLES.get(status, TITLES[400])
     context = {"status": status, "title": en if lang == "en" else vi, "detail": detail}
     if page is not None:
         return page.render("app/error.html", status_code=status, **context)
     response: HTMLResponse = templates.TemplateResponse(
-        request, "app/error.html", {"lang": lang, "user": None, "csrf": "", "badge": 0,
-                                    "path": request.url.path, "has_mail": False,
-                                    "switch_lang_url": "?lang=" + ("vi" if lang == "en"
-                                                                   else "en"),
-                                    **context}, status_code=status)
+        request,
+        "app/error.html",
+        {
+            "lang": lang,
+            "user": None,
+            "csrf": "",
+            "badge": 0,
+            "path": request.url.path,
+            "has_mail": False,
+            "switch_lang_url": "?lang=" + ("vi" if lang == "en" else "en"),
+            **context,
+        },
+        status_code=status,
+    )
     return response

@@ -69,8 +69,9 @@ class Page:
     @property
     def csrf(self) -> str:
         """The token this page's forms carry."""
-        return cookies.csrf_token(self.key, self.csrf_seed, self.session.sid if self.session
-                                  else "")
+        return cookies.csrf_token(
+            self.key, self.csrf_seed, self.session.sid if self.session else ""
+        )
 
     def home(self) -> str:
         """The signed-in user's home page."""
@@ -99,11 +100,17 @@ class Page:
         secure = self.request.url.scheme == "https" or base_url.startswith("https://")
         for name, (value, max_age) in self.set_cookies.items():
             if max_age == 0:
-                response.delete_cookie(name, path="/", httponly=True, samesite="lax",
-                                       secure=secure)
+                response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure)
             else:
-                response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
-                                    samesite="lax", secure=secure)
+                response.set_cookie(
+                    name,
+                    value,
+                    max_age=max_age,
+                    path="/",
+                    httponly=True,
+                    samesite="lax",
+                    secure=secure,
+                )
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -111,10 +118,16 @@ class Page:
         """Render one template with the layout's context; cookies ride along."""
         user = self.user
         badge = waiting_count(self.engine, actor_of(user), self.now) if user else 0
-        ctx = {"lang": self.lang, "user": user, "csrf": self.csrf, "badge": badge,
-               "path": self.request.url.path, "switch_lang_url": self.switch_lang_url(),
-               "has_mail": getattr(self.request.app.state, "mail_dir", None) is not None,
-               **context}
+        ctx = {
+            "lang": self.lang,
+            "user": user,
+            "csrf": self.csrf,
+            "badge": badge,
+            "path": self.request.url.path,
+            "switch_lang_url": self.switch_lang_url(),
+            "has_mail": getattr(self.request.app.state, "mail_dir", None) is not None,
+            **context,
+        }
         response = templates.TemplateResponse(self.request, template, ctx, status_code=status_code)
         return self._finish(response)  # type: ignore[no-any-return]
 
@@ -199,10 +212,15 @@ async def check_csrf(request: Request, page: AnyPage) -> None:
     form = await request.form()
     token = form.get("csrf_token")
     sid = page.session.sid if page.session else ""
-    if not cookies.csrf_ok(page.key, request.cookies.get(cookies.CSRF_COOKIE), sid,
-                           token if isinstance(token, str) else None):
-        raise CsrfFailed("the form has expired or did not come from this site; reload the "
-                         "page and try again")
+    if not cookies.csrf_ok(
+        page.key,
+        request.cookies.get(cookies.CSRF_COOKIE),
+        sid,
+        token if isinstance(token, str) else None,
+    ):
+        raise CsrfFailed(
+            "the form has expired or did not come from this site; reload the page and try again"
+        )
 
 
 def login_url(next_path: str) -> str:

@@ -24,8 +24,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _mac(key: str, purpose: str, payload: str) -> str:
-    return _b64(hmac.new(key.encode(), f"{purpose}:{payload}".encode(),
-                         hashlib.sha256).digest())
+    return _b64(hmac.new(key.encode(), f"{purpose}:{payload}".encode(), hashlib.sha256).digest())
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,16 @@ class PageSession:
 
     def encode(self, key: str) -> str:
         """The cookie value: payload and its signature."""
-        payload = _b64(json.dumps({"u": self.user_id, "e": self.epoch, "s": self.sid,
-                                   "x": int(self.expires.timestamp())}).encode())
+        payload = _b64(
+            json.dumps(
+                {
+                    "u": self.user_id,
+                    "e": self.epoch,
+                    "s": self.sid,
+                    "x": int(self.expires.timestamp()),
+                }
+            ).encode()
+        )
         return f"{payload}.{_mac(key, 'session', payload)}"
 
     @classmethod

@@ -66,9 +66,14 @@ def fmt_size(size: int) -> str:
 
 templates.env.globals.update(tr=tr)
 templates.env.filters.update(
-    d=fmt_date, dt=fmt_instant, size=fmt_size,
-    status=_labeller(labels.STATUS), cstatus=_labeller(labels.CONSULTATION_STATUS),
-    opinion=_labeller(labels.OPINION), role=_labeller(labels.ROLE),
-    outcome=_labeller(labels.OUTCOME), timeliness=_labeller(labels.TIMELINESS),
+    d=fmt_date,
+    dt=fmt_instant,
+    size=fmt_size,
+    status=_labeller(labels.STATUS),
+    cstatus=_labeller(labels.CONSULTATION_STATUS),
+    opinion=_labeller(labels.OPINION),
+    role=_labeller(labels.ROLE),
+    outcome=_labeller(labels.OUTCOME),
+    timeliness=_labeller(labels.TIMELINESS),
     action_label=_labeller(labels.ACTION),
 )

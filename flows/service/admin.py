@@ -39,8 +39,15 @@ def username_for(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", ".", text).strip(".")[:70] or "user"
 
 
-def find_or_create_user(session: Session, *, role: str, name: str, agency: str | None,
-                        email: str = "", username: str | None = None) -> User:
+def find_or_create_user(
+    session: Session,
+    *,
+    role: str,
+    name: str,
+    agency: str | None,
+    email: str = "",
+    username: str | None = None,
+) -> User:
     """The user with this name, role and agency, created (without a password) if missing."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of: {', '.join(ROLES)}")
@@ -50,34 +57,64 @@ def find_or_create_user(session: Session, *, role: str, name: str, agency: str |
         raise InvalidInput("an agency token needs --agency, and only agency tokens take one")
     if agency and session.get(Agency, agency) is None:
         raise InvalidInput(f"unknown agency {agency!r}")
-    user = session.exec(select(User).where(User.display_name == name.strip(), User.role == role,
-                                           User.agency_code == agency)).first()
+    user = session.exec(
+        select(User).where(
+            User.display_name == name.strip(), User.role == role, User.agency_code == agency
+        )
+    ).first()
     if user is None:
         base = username or username_for(name)
         candidate, n = base, 1
         while session.exec(select(User).where(User.username == candidate)).first():
             n += 1
             candidate = f"{base}.{n}"
-        user = User(username=candidate, display_name=name.strip(), role=role,
-                    agency_code=agency, email=email, created_at=utcnow())
+        user = User(
+            username=candidate,
+            display_name=name.strip(),
+            role=role,
+            agency_code=agency,
+            email=email,
+            created_at=utcnow(),
+        )
         session.add(user)
         session.flush()
-        record_admin(session, actor=CLI, entity="user", key=candidate, action="create",
-                     before=None, after={"username": candidate, "display_name": user.display_name,
-                                         "role": role, "agency": agency, "email": email,
-                                         "language": user.language, "active": True},
-                     at=user.created_at)
+        record_admin(
+            session,
+            actor=CLI,
+            entity="user",
+            key=candidate,
+            action="create",
+            before=None,
+            after={
+                "username": candidate,
+                "display_name": user.display_name,
+                "role": role,
+                "agency": agency,
+                "email": email,
+                "language": user.language,
+                "active": True,
+            },
+            at=user.created_at,
+        )
     elif email and not user.email:
         user.email = email
         session.add(user)
     return user
 
 
-def create_token(engine: Engine, *, role: str, name: str, agency: str | None = None,
-                 email: str = "", expires_days: int | None = None) -> str:
+def create_token(
+    engine: Engine,
+    *,
+    role: str,
+    name: str,
+    agency: str | None = None,
+    email: str = "",
+    expires_days: int | None = None,
+) -> str:
     """A new random token for the named user (created if missing); shown once, stored hashed."""
     now = utcnow()
     with write_session(engine) as session:
         user = find_or_create_user(session, role=role, name=name, agency=agency, email=email)
-        return issue_token(session, user, name="cli", expires_days=expires_days, now=now,
-                           actor=CLI).token
+        return issue_token(
+            session, user, name="cli", expires_days=expires_days, now=now, actor=CLI
+        ).token

@@ -21,8 +21,10 @@ _FINAL = [s.value for s in TERMINAL_STATUSES]
 
 def responsible(actor: Actor) -> ColumnElement[bool]:
     """Dossiers a handler answers for: assigned to them, or received by them and unassigned."""
-    return or_(col(Dossier.assignee) == actor.name,
-               and_(col(Dossier.assignee).is_(None), col(Dossier.received_by) == actor.name))
+    return or_(
+        col(Dossier.assignee) == actor.name,
+        and_(col(Dossier.assignee).is_(None), col(Dossier.received_by) == actor.name),
+    )
 
 
 def ready_to_propose(actor: Actor) -> list[ColumnElement[bool]]:
@@ -37,18 +39,32 @@ def waiting_count(engine: Engine, actor: Actor, now: datetime) -> int:
     """How many things wait for this user now (0 for roles with nothing to wait for)."""
     with read_session(engine) as session:
         if actor.role == "leader":
-            query = select(func.count()).select_from(Dossier).where(
-                Dossier.status == "awaiting_decision")
+            query = (
+                select(func.count())
+                .select_from(Dossier)
+                .where(Dossier.status == "awaiting_decision")
+            )
         elif actor.role == "handler":
             query = select(func.count()).select_from(Dossier).where(*ready_to_propose(actor))
         elif actor.role == "agency":
-            query = select(func.count()).select_from(Consultation).where(
-                Consultation.agency_code == actor.agency,
-                col(Consultation.status).in_(_OPEN_REQUESTS))
+            query = (
+                select(func.count())
+                .select_from(Consultation)
+                .where(
+                    Consultation.agency_code == actor.agency,
+                    col(Consultation.status).in_(_OPEN_REQUESTS),
+                )
+            )
         elif actor.role == "manager":
-            query = select(func.count()).select_from(Dossier).where(
-                col(Dossier.status).not_in(_FINAL), col(Dossier.suspended).is_(False),
-                col(Dossier.due_date) < local_date(now))
+            query = (
+                select(func.count())
+                .select_from(Dossier)
+                .where(
+                    col(Dossier.status).not_in(_FINAL),
+                    col(Dossier.suspended).is_(False),
+                    col(Dossier.due_date) < local_date(now),
+                )
+            )
         elif actor.role == "admin":
             query = select(func.count()).select_from(Outbox).where(Outbox.status == "dead")
         else:

@@ -36,17 +36,31 @@ def actor_of(user: User) -> Actor:
 def user_public(user: User) -> UserPublic:
     """The administrators' view of a user."""
     assert user.id is not None
-    return UserPublic(id=user.id, username=user.username, display_name=user.display_name,
-                      role=user.role, agency=user.agency_code, email=user.email,
-                      language=user.language, active=user.active,
-                      locked_until=user.locked_until, created_at=user.created_at)
+    return UserPublic(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        agency=user.agency_code,
+        email=user.email,
+        language=user.language,
+        active=user.active,
+        locked_until=user.locked_until,
+        created_at=user.created_at,
+    )
 
 
 def _snapshot(user: User) -> dict[str, Any]:
     """What the audit trail keeps of a user (never the hash)."""
-    return {"username": user.username, "display_name": user.display_name, "role": user.role,
-            "agency": user.agency_code, "email": user.email, "language": user.language,
-            "active": user.active}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "agency": user.agency_code,
+        "email": user.email,
+        "language": user.language,
+        "active": user.active,
+    }
 
 
 def _check_role_agency(session: Session, role: str, agency: str | None) -> None:
@@ -65,8 +79,9 @@ def _get(session: Session, username: str) -> User:
     return user
 
 
-def create_user(engine: Engine, data: UserCreate, actor: Actor,
-                now: datetime | None = None) -> UserPublic:
+def create_user(
+    engine: Engine, data: UserCreate, actor: Actor, now: datetime | None = None
+) -> UserPublic:
     """Add a user with an Argon2-hashed password; a taken username is a Conflict."""
     now = now or utcnow()
     password_hash = hash_password(data.password)
@@ -75,13 +90,28 @@ def create_user(engine: Engine, data: UserCreate, actor: Actor,
             _check_role_agency(session, data.role, data.agency)
             if session.exec(select(User).where(User.username == data.username)).first():
                 raise Conflict(f"the username {data.username!r} is taken")
-            user = User(username=data.username, display_name=data.display_name,
-                        role=data.role, agency_code=data.agency, email=str(data.email),
-                        language=data.language, password_hash=password_hash, created_at=now)
+            user = User(
+                username=data.username,
+                display_name=data.display_name,
+                role=data.role,
+                agency_code=data.agency,
+                email=str(data.email),
+                language=data.language,
+                password_hash=password_hash,
+                created_at=now,
+            )
             session.add(user)
             session.flush()
-            record_admin(session, actor=actor, entity="user", key=user.username,
-                         action="create", before=None, after=_snapshot(user), at=now)
+            record_admin(
+                session,
+                actor=actor,
+                entity="user",
+                key=user.username,
+                action="create",
+                before=None,
+                after=_snapshot(user),
+                at=now,
+            )
             return user_public(user)
     except IntegrityError as exc:
         raise Conflict(f"the username {data.username!r} is taken") from exc
@@ -90,8 +120,9 @@ def create_user(engine: Engine, data: UserCreate, actor: Actor,
 def list_users(engine: Engine) -> list[UserPublic]:
     """Every user, by username."""
     with read_session(engine) as session:
-        return [user_public(u) for u in session.exec(select(User).order_by(
-            col(User.username))).all()]
+        return [
+            user_public(u) for u in session.exec(select(User).order_by(col(User.username))).all()
+        ]
 
 
 def get_user(engine: Engine, username: str) -> UserPublic:
@@ -100,8 +131,9 @@ def get_user(engine: Engine, username: str) -> UserPublic:
         return user_public(_get(session, username))
 
 
-def update_user(engine: Engine, username: str, changes: UserUpdate, actor: Actor,
-                now: datetime | None = None) -> UserPublic:
+def update_user(
+    engine: Engine, username: str, changes: UserUpdate, actor: Actor, now: datetime | None = None
+) -> UserPublic:
     """Change a user; disabling, a new role or a password reset ends their sessions."""
     now = now or utcnow()
     fields = changes.model_dump(exclude_unset=True)
@@ -111,8 +143,11 @@ def update_user(engine: Engine, username: str, changes: UserUpdate, actor: Actor
         user = _get(session, username)
         before = _snapshot(user)
         role = fields.get("role", user.role)
-        agency = fields["agency"] if "agency" in fields else (
-            user.agency_code if role == "agency" else None)
+        agency = (
+            fields["agency"]
+            if "agency" in fields
+            else (user.agency_code if role == "agency" else None)
+        )
         _check_role_agency(session, role, agency)
         for name in ("display_name", "language", "active"):
             if fields.get(name) is not None:
@@ -120,9 +155,12 @@ def update_user(engine: Engine, username: str, changes: UserUpdate, actor: Actor
         if fields.get("email") is not None:
             user.email = str(fields["email"])
         user.role, user.agency_code = role, agency
-        ends_sessions = (new_hash is not None or before["role"] != user.role
-                         or before["agency"] != user.agency_code
-                         or (before["active"] and not user.active))
+        ends_sessions = (
+            new_hash is not None
+            or before["role"] != user.role
+            or before["agency"] != user.agency_code
+            or (before["active"] and not user.active)
+        )
         if new_hash is not None:
             user.password_hash = new_hash
             user.failed_logins, user.locked_until = 0, None
@@ -134,8 +172,16 @@ def update_user(engine: Engine, username: str, changes: UserUpdate, actor: Actor
         after = _snapshot(user)
         if new_hash is not None:
             after["password"] = "reset"
-        record_admin(session, actor=actor, entity="user", key=user.username,
-                     action="update", before=before, after=after, at=now)
+        record_admin(
+            session,
+            actor=actor,
+            entity="user",
+            key=user.username,
+            action="update",
+            before=before,
+            after=after,
+            at=now,
+        )
         return user_public(user)
 
 
@@ -147,8 +193,9 @@ class SignIn:
     locked: bool = False
 
 
-def authenticate(engine: Engine, username: str, password: str,
-                 now: datetime | None = None) -> SignIn:
+def authenticate(
+    engine: Engine, username: str, password: str, now: datetime | None = None
+) -> SignIn:
     """Check a password; after MAX_FAILED_LOGINS failures the account is locked for a while."""
     now = now or utcnow()
     with write_session(engine) as session:
@@ -164,9 +211,16 @@ def authenticate(engine: Engine, username: str, password: str,
             if locked:
                 user.locked_until = now + LOCKOUT
                 user.failed_logins = 0
-                record_admin(session, actor=Actor("system", "system"), entity="user",
-                             key=user.username, action="lock", before=None,
-                             after={"locked_until": user.locked_until.isoformat()}, at=now)
+                record_admin(
+                    session,
+                    actor=Actor("system", "system"),
+                    entity="user",
+                    key=user.username,
+                    action="lock",
+                    before=None,
+                    after={"locked_until": user.locked_until.isoformat()},
+                    at=now,
+                )
             session.add(user)
             return SignIn(None, locked=locked)
         user.failed_logins, user.locked_until = 0, None
@@ -187,39 +241,76 @@ def session_user(engine: Engine, user_id: int, epoch: int) -> User | None:
 
 def _token_public(token: ApiToken, user: User) -> TokenPublic:
     assert token.id is not None
-    return TokenPublic(id=token.id, username=user.username, name=token.name, role=user.role,
-                       created_at=token.created_at, expires_at=token.expires_at,
-                       revoked_at=token.revoked_at, last_used_at=token.last_used_at)
+    return TokenPublic(
+        id=token.id,
+        username=user.username,
+        name=token.name,
+        role=user.role,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        revoked_at=token.revoked_at,
+        last_used_at=token.last_used_at,
+    )
 
 
-def issue_token(session: Session, user: User, *, name: str, expires_days: int | None,
-                now: datetime, actor: Actor, secret: str | None = None) -> TokenCreated:
+def issue_token(
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    expires_days: int | None,
+    now: datetime,
+    actor: Actor,
+    secret: str | None = None,
+) -> TokenCreated:
     """Add a token for a user in the caller's transaction; its secret is returned once."""
     assert user.id is not None
     secret = secret or secrets.token_urlsafe(32)
     expires = now + timedelta(days=expires_days) if expires_days else None
-    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret),
-                     created_at=now, expires_at=expires)
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=hash_token(secret),
+        created_at=now,
+        expires_at=expires,
+    )
     session.add(token)
     session.flush()
-    record_admin(session, actor=actor, entity="token", key=str(token.id), action="create",
-                 before=None, after={"username": user.username, "name": name,
-                                     "expires_at": expires.isoformat() if expires else None},
-                 at=now)
+    record_admin(
+        session,
+        actor=actor,
+        entity="token",
+        key=str(token.id),
+        action="create",
+        before=None,
+        after={
+            "username": user.username,
+            "name": name,
+            "expires_at": expires.isoformat() if expires else None,
+        },
+        at=now,
+    )
     return TokenCreated(**_token_public(token, user).model_dump(), token=secret)
 
 
-def create_token_for(engine: Engine, username: str, *, name: str = "api",
-                     expires_days: int | None = None, actor: Actor,
-                     now: datetime | None = None) -> TokenCreated:
+def create_token_for(
+    engine: Engine,
+    username: str,
+    *,
+    name: str = "api",
+    expires_days: int | None = None,
+    actor: Actor,
+    now: datetime | None = None,
+) -> TokenCreated:
     """A new token for an existing, active user."""
     now = now or utcnow()
     with write_session(engine) as session:
         user = _get(session, username)
         if not user.active:
             raise Conflict(f"the user {username!r} is disabled")
-        return issue_token(session, user, name=name, expires_days=expires_days, now=now,
-                           actor=actor)
+        return issue_token(
+            session, user, name=name, expires_days=expires_days, now=now, actor=actor
+        )
 
 
 def list_tokens(engine: Engine, username: str | None = None) -> list[TokenPublic]:
@@ -232,8 +323,9 @@ def list_tokens(engine: Engine, username: str | None = None) -> list[TokenPublic
         return [_token_public(t, u) for t, u in rows]
 
 
-def revoke_token(engine: Engine, token_id: int, actor: Actor,
-                 now: datetime | None = None) -> TokenPublic:
+def revoke_token(
+    engine: Engine, token_id: int, actor: Actor, now: datetime | None = None
+) -> TokenPublic:
     """Revoke a token at once; revoking twice changes nothing."""
     now = now or utcnow()
     with write_session(engine) as session:
@@ -245,18 +337,29 @@ def revoke_token(engine: Engine, token_id: int, actor: Actor,
         if token.revoked_at is None:
             token.revoked_at = now
             session.add(token)
-            record_admin(session, actor=actor, entity="token", key=str(token_id),
-                         action="revoke", before={"revoked_at": None},
-                         after={"revoked_at": now.isoformat()}, at=now)
+            record_admin(
+                session,
+                actor=actor,
+                entity="token",
+                key=str(token_id),
+                action="revoke",
+                before={"revoked_at": None},
+                after={"revoked_at": now.isoformat()},
+                at=now,
+            )
         return _token_public(token, user)
 
 
 def resolve_token(engine: Engine, secret: str, now: datetime) -> tuple[User, int] | None:
     """The active user of a valid (unrevoked, unexpired) token, and its id; notes its use."""
     with read_session(engine) as session:
-        row = session.exec(select(ApiToken, User).where(
-            ApiToken.token_hash == hash_token(secret), col(ApiToken.revoked_at).is_(None),
-            col(ApiToken.user_id) == col(User.id))).first()
+        row = session.exec(
+            select(ApiToken, User).where(
+                ApiToken.token_hash == hash_token(secret),
+                col(ApiToken.revoked_at).is_(None),
+                col(ApiToken.user_id) == col(User.id),
+            )
+        ).first()
         if row is None:
             return None
         token, user = row
@@ -274,5 +377,8 @@ def resolve_token(engine: Engine, secret: str, now: datetime) -> tuple[User, int
 
 def active_users(session: Session, roles: list[str]) -> list[User]:
     """Active users of the given roles (for notifications)."""
-    return list(session.exec(select(User).where(col(User.active).is_(True),
-                                                col(User.role).in_(roles))).all())
+    return list(
+        session.exec(
+            select(User).where(col(User.active).is_(True), col(User.role).in_(roles))
+        ).all()
+    )

@@ -31,9 +31,17 @@ def browser_app() -> Iterator[object]:
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         try:
             yield browser
         finally:
@@ -64,8 +72,8 @@ def _shot(page: object, name: str) -> None:
 
 
 def test_every_role_does_its_part_in_the_browser(
-        server_url: str, logins: dict[str, str], client: Client, browser_app: object,
-        tmp_path: Path) -> None:
+    server_url: str, logins: dict[str, str], client: Client, browser_app: object, tmp_path: Path
+) -> None:
     """Receive → upload → accept → consult → agencies answer → propose → sign → approved."""
     from playwright.sync_api import Page, expect
 
@@ -140,5 +148,7 @@ def test_every_role_does_its_part_in_the_browser(
     dossier = ok(client("manager").get(f"/dossiers/{dossier_id}"))
     assert dossier["status"] == "approved"
     assert [c["opinion"] for c in dossier["consultations"]] == ["agree", "agree"]
-    assert ok(client("manager").get(f"/dossiers/{dossier_id}/documents"))[0]["name"] == \
-        "Điều lệ tổ chức.pdf"
+    assert (
+        ok(client("manager").get(f"/dossiers/{dossier_id}/documents"))[0]["name"]
+        == "Điều lệ tổ chức.pdf"
+    )

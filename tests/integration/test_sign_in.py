@@ -20,8 +20,13 @@ def test_front_door_sends_a_visitor_to_sign_in(server_url: str) -> None:
 
 def test_each_role_lands_on_its_home_page(browser: Browser) -> None:
     """Handler → worklist, leader → decisions, agency → consultations, ..."""
-    homes = {"handler": "/app/worklist", "leader": "/app/decisions",
-             "BCA": "/app/consultations", "manager": "/app/dashboard", "admin": "/app/admin"}
+    homes = {
+        "handler": "/app/worklist",
+        "leader": "/app/decisions",
+        "BCA": "/app/consultations",
+        "manager": "/app/dashboard",
+        "admin": "/app/admin",
+    }
     for who, home in homes.items():
         assert browser(who).get("/").headers["location"] == home
 
@@ -31,11 +36,13 @@ def test_wrong_password_then_lock_out(server_url: str, logins: dict[str, str]) -
     with httpx.Client(base_url=server_url) as c:
         token = csrf_of(c.get("/app/login").text)
         for _ in range(5):
-            bad = c.post("/app/login", data={"username": "handler", "password": "wrong",
-                                             "csrf_token": token})
+            bad = c.post(
+                "/app/login", data={"username": "handler", "password": "wrong", "csrf_token": token}
+            )
             assert bad.status_code == 401
-        locked = c.post("/app/login", data={"username": "handler", "password": PASSWORD,
-                                            "csrf_token": token})
+        locked = c.post(
+            "/app/login", data={"username": "handler", "password": PASSWORD, "csrf_token": token}
+        )
         assert locked.status_code == 401 and "khóa" in locked.text
 
 
