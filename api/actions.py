@@ -101,8 +101,7 @@ class ConsultBody(ActionBody):
 
     def to_command(self, actor: Actor) -> c.Command:
         """Consult."""
-        return c.Consult(actor=actor, agencies=tuple(self.agencies),
-                         working_days=self.working_days)
+        return c.Consult(actor=actor, agencies=tuple(self.agencies), working_days=self.working_days)
 
 
 class ProposeBody(ActionBody):
@@ -114,8 +113,12 @@ class ProposeBody(ActionBody):
 
     def to_command(self, actor: Actor) -> c.Command:
         """Propose."""
-        return c.Propose(actor=actor, outcome=self.outcome, reasons=self.reasons,
-                         validity_years=self.validity_years)
+        return c.Propose(
+            actor=actor,
+            outcome=self.outcome,
+            reasons=self.reasons,
+            validity_years=self.validity_years,
+        )
 
 
 class ReturnBody(ActionBody):
@@ -141,17 +144,23 @@ class ExtendBody(ActionBody):
 
 ACTIONS: dict[str, tuple[type[ActionBody], str]] = {
     "accept": (AcceptBody, "Accept as complete and valid; the legal clock starts"),
-    "request-supplement": (RequestSupplementBody,
-                           "Ask the applicant for missing documents (stops the clock in review)"),
-    "receive-supplement": (ReceiveSupplementBody,
-                           "Record the applicant's supplement; the clock resumes"),
+    "request-supplement": (
+        RequestSupplementBody,
+        "Ask the applicant for missing documents (stops the clock in review)",
+    ),
+    "receive-supplement": (
+        ReceiveSupplementBody,
+        "Record the applicant's supplement; the clock resumes",
+    ),
     "reject-intake": (RejectIntakeBody, "Refuse to receive the dossier"),
     "assign": (AssignBody, "Set the responsible handler"),
     "consult": (ConsultBody, "Send consultation requests; each agency gets its own due date"),
     "propose": (ProposeBody, "Draft the decision for the leader"),
     "sign": (SignBody, "Sign and issue the decision"),
     "return": (ReturnBody, "Send the draft back to the handler"),
-    "extend": (ExtendBody,
-               "Apology and extension letter: a new appointment date; the dossier stays late"),
+    "extend": (
+        ExtendBody,
+        "Apology and extension letter: a new appointment date; the dossier stays late",
+    ),
     "withdraw": (WithdrawBody, "The applicant withdrew the dossier"),
 }

@@ -69,8 +69,9 @@ def install(app: FastAPI) -> None:
             extra["allowed_actions"] = exc.allowed_actions
         extra.update(getattr(exc, "extra", {}))
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        return JSONResponse(error_body(exc.code, exc.detail, **extra), status_code=status,
-                            headers=headers)
+        return JSONResponse(
+            error_body(exc.code, exc.detail, **extra), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -78,23 +79,34 @@ def install(app: FastAPI) -> None:
             {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))}
             for err in exc.errors()
         ]
-        detail = "; ".join(f"{'.'.join(e['loc'][1:]) or e['loc'][0] if e['loc'] else 'body'}: "
-                           f"{e['msg']}" for e in errors)
+        detail = "; ".join(
+            f"{'.'.join(e['loc'][1:]) or e['loc'][0] if e['loc'] else 'body'}: {e['msg']}"
+            for e in errors
+        )
         page = _page_error(request, 422, detail or "invalid input", exc)
         if page is not None:
             return page
-        return JSONResponse(error_body("invalid_input", detail or "invalid input",
-                                       errors=errors), status_code=422)
+        return JSONResponse(
+            error_body("invalid_input", detail or "invalid input", errors=errors), status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         page = _page_error(request, exc.status_code, str(exc.detail), exc)
         if page is not None:
             return page
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
-                403: "forbidden", 413: "too_large"}.get(exc.status_code, "http_error")
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthorized",
+            403: "forbidden",
+            413: "too_large",
+        }.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -102,5 +114,6 @@ def install(app: FastAPI) -> None:
         page = _page_error(request, 500, "unexpected error; nothing was changed", exc)
         if page is not None:
             return page
-        return JSONResponse(error_body("internal", "unexpected error; nothing was changed"),
-                            status_code=500)
+        return JSONResponse(
+            error_body("internal", "unexpected error; nothing was changed"), status_code=500
+        )

@@ -40,7 +40,9 @@ HANDLER, LEADER = Actor("Bench Handler", "handler"), Actor("Bench Leader", "lead
 PAYLOAD = {
     "procedure": "ngo.operation.issue",
     "applicant": {"name": "Bench NGO", "country": "Norway", "email": "bench@example.org"},
-    "subject": "Benchmark dossier", "provinces": ["Huế"], "activity_fields": ["health"],
+    "subject": "Benchmark dossier",
+    "provinces": ["Huế"],
+    "activity_fields": ["health"],
 }
 
 
@@ -55,38 +57,60 @@ def lifecycle_in_process(url: str, n: int) -> dict[str, float]:
         handle(engine, d, c.Accept(actor=HANDLER), now=now)
         view = handle(engine, d, c.Consult(actor=HANDLER, agencies=AGENCIES), now=now)
         for x in view.consultations:
-            respond(engine, x.id, c.Respond(actor=Actor("o", "agency", x.agency),
-                                            consultation_id=x.id, opinion=Opinion.agree),
-                    now=now + timedelta(days=1))
-        handle(engine, d, c.Propose(actor=HANDLER, outcome=Outcome.approve),
-               now=now + timedelta(days=2))
+            respond(
+                engine,
+                x.id,
+                c.Respond(
+                    actor=Actor("o", "agency", x.agency),
+                    consultation_id=x.id,
+                    opinion=Opinion.agree,
+                ),
+                now=now + timedelta(days=1),
+            )
+        handle(
+            engine,
+            d,
+            c.Propose(actor=HANDLER, outcome=Outcome.approve),
+            now=now + timedelta(days=2),
+        )
         handle(engine, d, c.Sign(actor=LEADER), now=now + timedelta(days=3))
     elapsed = time.perf_counter() - start
     engine.dispose()
-    return {"dossiers": n, "seconds": round(elapsed, 2),
-            "dossiers_per_second": round(n / elapsed, 1),
-            "commands_per_second": round(n * 11 / elapsed, 1)}
+    return {
+        "dossiers": n,
+        "seconds": round(elapsed, 2),
+        "dossiers_per_second": round(n / elapsed, 1),
+        "commands_per_second": round(n * 11 / elapsed, 1),
+    }
 
 
 def http_latency(url: str, n: int) -> dict[str, float]:
     """Latency of each API call of the lifecycle over real HTTP (uvicorn on 127.0.0.1)."""
     engine = make_engine(url)
-    tokens = {"handler": create_token(engine, role="handler", name="Bench Handler"),
-              "leader": create_token(engine, role="leader", name="Bench Leader")}
-    tokens.update({a: create_token(engine, role="agency", name=f"o-{a}", agency=a)
-                   for a in AGENCIES})
+    tokens = {
+        "handler": create_token(engine, role="handler", name="Bench Handler"),
+        "leader": create_token(engine, role="leader", name="Bench Leader"),
+    }
+    tokens.update(
+        {a: create_token(engine, role="agency", name=f"o-{a}", agency=a) for a in AGENCIES}
+    )
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), engine=engine),
-                                           log_level="warning", lifespan="off", ws="none"))
-    threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])),
-                     daemon=True).start()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(), engine=engine), log_level="warning", lifespan="off", ws="none"
+        )
+    )
+    threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True).start()
     while not server.started:
         time.sleep(0.01)
-    clients = {k: httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                               headers={"Authorization": f"Bearer {t}"}) for k, t in
-               tokens.items()}
+    clients = {
+        k: httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {t}"}
+        )
+        for k, t in tokens.items()
+    }
     samples: list[float] = []
 
     def timed(who: str, method: str, path: str, body: dict | None = None) -> dict:
@@ -99,18 +123,23 @@ def http_latency(url: str, n: int) -> dict[str, float]:
     for _ in range(n):
         d = timed("handler", "POST", "/dossiers", PAYLOAD)["id"]
         timed("handler", "POST", f"/dossiers/{d}/actions/accept", {})
-        view = timed("handler", "POST", f"/dossiers/{d}/actions/consult",
-                     {"agencies": list(AGENCIES)})
+        view = timed(
+            "handler", "POST", f"/dossiers/{d}/actions/consult", {"agencies": list(AGENCIES)}
+        )
         for x in view["consultations"]:
-            timed(x["agency"], "POST", f"/consultations/{x['id']}/response",
-                  {"opinion": "agree"})
+            timed(x["agency"], "POST", f"/consultations/{x['id']}/response", {"opinion": "agree"})
         timed("handler", "POST", f"/dossiers/{d}/actions/propose", {"outcome": "approve"})
         timed("leader", "POST", f"/dossiers/{d}/actions/sign", {})
     server.should_exit = True
     samples.sort()
     q = statistics.quantiles(samples, n=100)
-    return {"requests": len(samples), "p50_ms": round(q[49], 1), "p90_ms": round(q[89], 1),
-            "p99_ms": round(q[98], 1), "max_ms": round(samples[-1], 1)}
+    return {
+        "requests": len(samples),
+        "p50_ms": round(q[49], 1),
+        "p90_ms": round(q[89], 1),
+        "p99_ms": round(q[98], 1),
+        "max_ms": round(samples[-1], 1),
+    }
 
 
 def main() -> None:
@@ -121,8 +150,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         results = {}
-        for name, fn, n in (("lifecycle_in_process", lifecycle_in_process, args.dossiers),
-                            ("api_latency", http_latency, args.http_dossiers)):
+        for name, fn, n in (
+            ("lifecycle_in_process", lifecycle_in_process, args.dossiers),
+            ("api_latency", http_latency, args.http_dossiers),
+        ):
             url = f"sqlite:///{Path(tmp) / (name + '.db')}"
             upgrade(url)
             ensure_reference_agencies(make_engine(url))

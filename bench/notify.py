@@ -39,11 +39,14 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("NGO_REVIEW_", "PREFECT_"))}
-        proc = subprocess.Popen([sys.executable, "-m", "ngo_review.cli", "serve", "--demo",
-                                 "--port", str(port)], cwd=tmp, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NGO_REVIEW_", "PREFECT_"))}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ngo_review.cli", "serve", "--demo", "--port", str(port)],
+            cwd=tmp,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 180
@@ -63,10 +66,16 @@ def main() -> None:
             with httpx.Client(base_url=base, headers=handler, timeout=30) as client:
                 for i in range(args.samples):
                     email = f"bench{i}@bench.example.org"
-                    d = client.post("/dossiers", json={
-                        "procedure": "ngo.operation.issue", "subject": f"bench {i}",
-                        "applicant": {"name": "Bench", "country": "Norway", "email": email},
-                        "provinces": ["Huế"], "activity_fields": ["health"]}).json()
+                    d = client.post(
+                        "/dossiers",
+                        json={
+                            "procedure": "ngo.operation.issue",
+                            "subject": f"bench {i}",
+                            "applicant": {"name": "Bench", "country": "Norway", "email": email},
+                            "provinces": ["Huế"],
+                            "activity_fields": ["health"],
+                        },
+                    ).json()
                     sent_at[email] = time.time()
                     r = client.post(f"/dossiers/{d['id']}/actions/accept", json={})
                     assert r.status_code == 200, r.text
@@ -92,11 +101,19 @@ def main() -> None:
                 proc.kill()
     delays = sorted(arrived[e] - sent_at[e] for e in arrived)
     q = statistics.quantiles(delays, n=20) if len(delays) >= 2 else delays * 19
-    sys.stdout.write(json.dumps({
-        "samples": len(sent_at), "delivered": len(delays),
-        "p50_seconds": round(statistics.median(delays), 2) if delays else None,
-        "p95_seconds": round(q[18], 2) if delays else None,
-        "max_seconds": round(delays[-1], 2) if delays else None}, indent=2) + "\n")
+    sys.stdout.write(
+        json.dumps(
+            {
+                "samples": len(sent_at),
+                "delivered": len(delays),
+                "p50_seconds": round(statistics.median(delays), 2) if delays else None,
+                "p95_seconds": round(q[18], 2) if delays else None,
+                "max_seconds": round(delays[-1], 2) if delays else None,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -42,20 +42,36 @@ def _rows(n: int, start: int, due: date) -> tuple[list[dict], list[dict]]:
     dossiers, timers = [], []
     for i in range(start, start + n):
         did = str(uuid.UUID(int=i + 1))
-        dossiers.append({
-            "id": did, "code": f"BENCH-{i:08d}", "procedure": "ngo.operation.issue",
-            "procedure_version": 1, "status": "in_review", "applicant_name": "Bench NGO",
-            "applicant_country": "Norway", "applicant_email": "bench@example.org",
-            "applicant_language": "en", "subject": "bench", "fields": {},
-            "received_at": NOW - timedelta(days=60), "received_by": "bench",
-            "accepted_at": NOW - timedelta(days=59), "due_date": due, "legal_due_date": due,
-            "suspended": False, "suspended_working_days": 0,
-            "intake_supplement_requested": False, "missing": [], "extended": False,
-            "version": 2})
-        timers += [{"kind": "dossier_late", "dossier_id": did, "due_at": late_at,
-                    "created_at": NOW},
-                   {"kind": "dossier_at_risk", "dossier_id": did, "due_at": risk_at,
-                    "created_at": NOW}]
+        dossiers.append(
+            {
+                "id": did,
+                "code": f"BENCH-{i:08d}",
+                "procedure": "ngo.operation.issue",
+                "procedure_version": 1,
+                "status": "in_review",
+                "applicant_name": "Bench NGO",
+                "applicant_country": "Norway",
+                "applicant_email": "bench@example.org",
+                "applicant_language": "en",
+                "subject": "bench",
+                "fields": {},
+                "received_at": NOW - timedelta(days=60),
+                "received_by": "bench",
+                "accepted_at": NOW - timedelta(days=59),
+                "due_date": due,
+                "legal_due_date": due,
+                "suspended": False,
+                "suspended_working_days": 0,
+                "intake_supplement_requested": False,
+                "missing": [],
+                "extended": False,
+                "version": 2,
+            }
+        )
+        timers += [
+            {"kind": "dossier_late", "dossier_id": did, "due_at": late_at, "created_at": NOW},
+            {"kind": "dossier_at_risk", "dossier_id": did, "due_at": risk_at, "created_at": NOW},
+        ]
     return dossiers, timers
 
 
@@ -108,14 +124,20 @@ def main() -> None:
         t0 = time.perf_counter()
         summary = sweep(engine, NOW)
         elapsed = time.perf_counter() - t0
-        results["fire"] = {"open_dossiers": have + args.fire, "timers_fired": summary.fired,
-                           "late": summary.late, "at_risk": summary.at_risk,
-                           "seconds": round(elapsed, 2),
-                           "timers_per_second": round(summary.fired / elapsed, 1)}
+        results["fire"] = {
+            "open_dossiers": have + args.fire,
+            "timers_fired": summary.fired,
+            "late": summary.late,
+            "at_risk": summary.at_risk,
+            "seconds": round(elapsed, 2),
+            "timers_per_second": round(summary.fired / elapsed, 1),
+        }
         t0 = time.perf_counter()
         again = sweep(engine, NOW)
-        results["second_sweep_same_as_of"] = {"fired": again.fired,
-                                              "ms": round((time.perf_counter() - t0) * 1000, 2)}
+        results["second_sweep_same_as_of"] = {
+            "fired": again.fired,
+            "ms": round((time.perf_counter() - t0) * 1000, 2),
+        }
         engine.dispose()
         sys.stdout.write(json.dumps(results, indent=2) + "\n")
 

@@ -24,22 +24,29 @@ SWEEP_DEPLOYMENT = "deadline-sweep/deadline-sweep"
 DELIVERY_DEPLOYMENT = "deliver-notifications/deliver-notifications"
 
 
-async def build_deployments(sweep_cron: str = "* * * * *",
-                            delivery_interval: float = 30) -> list[RunnerDeployment]:
+async def build_deployments(
+    sweep_cron: str = "* * * * *", delivery_interval: float = 30
+) -> list[RunnerDeployment]:
     """What `serve` and `worker` run: sweep each minute, delivery each 30 s, digest at 7:00."""
     return [
         await deadline_sweep.ato_deployment(
-            name="deadline-sweep", cron=sweep_cron,
+            name="deadline-sweep",
+            cron=sweep_cron,
             description="Fires due timers: reminders, overdue, deemed consent, at risk, late.",
-            tags=["ngo-review"]),
+            tags=["ngo-review"],
+        ),
         await deliver_notifications.ato_deployment(
-            name="deliver-notifications", interval=delivery_interval,
+            name="deliver-notifications",
+            interval=delivery_interval,
             description="Sends pending outbox messages; retries with backoff; dead letters.",
-            tags=["ngo-review"]),
+            tags=["ngo-review"],
+        ),
         await daily_digest.ato_deployment(
-            name="daily-digest", schedule=Cron("0 7 * * 1-5", timezone="Asia/Ho_Chi_Minh"),
+            name="daily-digest",
+            schedule=Cron("0 7 * * 1-5", timezone="Asia/Ho_Chi_Minh"),
             description="07:00 on weekdays: overdue and at-risk dossiers, late agencies.",
-            tags=["ngo-review"]),
+            tags=["ngo-review"],
+        ),
     ]
 
 
@@ -47,9 +54,15 @@ def near_timers_pending(engine: Engine, horizon: timedelta = timedelta(minutes=1
     """Whether any pending timer falls due within the horizon (worth an immediate sweep)."""
     soon = datetime.now(UTC) + horizon
     with read_session(engine) as session:
-        count = session.exec(select(func.count()).select_from(Timer).where(
-            col(Timer.fired_at).is_(None), col(Timer.cancelled_at).is_(None),
-            col(Timer.due_at) <= soon)).one()
+        count = session.exec(
+            select(func.count())
+            .select_from(Timer)
+            .where(
+                col(Timer.fired_at).is_(None),
+                col(Timer.cancelled_at).is_(None),
+                col(Timer.due_at) <= soon,
+            )
+        ).one()
     return count > 0
 
 

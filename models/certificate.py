@@ -16,16 +16,15 @@ class Certificate(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     number: str = Field(unique=True, max_length=120)
-    type: str = Field(index=True, max_length=30,
-                      description="operation, office or project_office")
+    type: str = Field(index=True, max_length=30, description="operation, office or project_office")
     ngo_name: str = Field(max_length=300)
     country: str = Field(max_length=100)
-    status: str = Field(default="active", index=True, max_length=20,
-                        description="active or closed")
+    status: str = Field(default="active", index=True, max_length=20, description="active or closed")
     valid_from: date | None = None
     valid_until: date | None = Field(default=None, index=True)
-    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON,
-                                    description="Provinces, fields of activity, office, ...")
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_type=JSON, description="Provinces, fields of activity, office, ..."
+    )
     issued_by_dossier: str = Field(foreign_key="dossier.id", max_length=36)
     updated_at: datetime = Field(sa_type=UtcDateTime)
 

@@ -14,13 +14,14 @@ from models.types import UtcDateTime
 class Dossier(SQLModel, table=True):
     """One application under review; its state is the engine's state, persisted."""
 
-    __table_args__ = (
-        Index("ix_dossier_status_legal_due", "status", "legal_due_date"),
-    )
+    __table_args__ = (Index("ix_dossier_status_legal_due", "status", "legal_due_date"),)
 
     id: str = Field(primary_key=True, max_length=36)
-    code: str = Field(unique=True, max_length=80,
-                      description="Receiving-agency code + receipt date + sequence (mã hồ sơ).")
+    code: str = Field(
+        unique=True,
+        max_length=80,
+        description="Receiving-agency code + receipt date + sequence (mã hồ sơ).",
+    )
     procedure: str = Field(index=True, max_length=80)
     procedure_version: int = Field(description="The procedure version the dossier is pinned to.")
     status: str = Field(index=True, max_length=30)
@@ -33,8 +34,9 @@ class Dossier(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UtcDateTime)
     received_by: str = Field(max_length=120)
     accepted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    due_date: date | None = Field(default=None, index=True,
-                                  description="Appointment date (ngày hẹn trả), after extensions.")
+    due_date: date | None = Field(
+        default=None, index=True, description="Appointment date (ngày hẹn trả), after extensions."
+    )
     legal_due_date: date | None = Field(
         default=None, index=True, description="Statutory date: total WD plus clock stops."
     )
@@ -49,8 +51,9 @@ class Dossier(SQLModel, table=True):
     extended: bool = Field(default=False)
     completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     on_time: bool | None = Field(default=None)
-    timeliness: str | None = Field(default=None, max_length=10,
-                                   description="early, on_time or late once completed")
+    timeliness: str | None = Field(
+        default=None, max_length=10, description="early, on_time or late once completed"
+    )
     version: int = Field(default=1, description="Incremented on every change (ETag).")
 
 

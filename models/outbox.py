@@ -17,8 +17,9 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
 
     id: str = Field(primary_key=True, max_length=36)
-    dossier_id: str | None = Field(default=None, foreign_key="dossier.id", index=True,
-                                   max_length=36)
+    dossier_id: str | None = Field(
+        default=None, foreign_key="dossier.id", index=True, max_length=36
+    )
     recipient: str = Field(max_length=320)
     template: str = Field(max_length=80)
     language: str = Field(default="vi", max_length=2)
@@ -29,7 +30,9 @@ class Outbox(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     claimed_until: datetime | None = Field(
-        default=None, sa_type=UtcDateTime,
-        description="While status is sending: a deliverer's lease; past it, anyone may retry.")
+        default=None,
+        sa_type=UtcDateTime,
+        description="While status is sending: a deliverer's lease; past it, anyone may retry.",
+    )
     message_id: str = Field(max_length=200)
     last_error: str | None = Field(default=None)

@@ -31,15 +31,23 @@ class DossierCreate(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         str_strip_whitespace=True,
-        json_schema_extra={"examples": [{
-            "procedure": "ngo.operation.issue",
-            "applicant": {"name": "Save the Rivers Foundation", "country": "Norway",
-                          "email": "contact@savetherivers.example", "language": "en"},
-            "subject": "Operation registration for clean-water projects",
-            "provinces": ["Quảng Trị", "Huế"],
-            "activity_fields": ["water and sanitation"],
-            "requested_validity_years": 3,
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "procedure": "ngo.operation.issue",
+                    "applicant": {
+                        "name": "Save the Rivers Foundation",
+                        "country": "Norway",
+                        "email": "contact@savetherivers.example",
+                        "language": "en",
+                    },
+                    "subject": "Operation registration for clean-water projects",
+                    "provinces": ["Quảng Trị", "Huế"],
+                    "activity_fields": ["water and sanitation"],
+                    "requested_validity_years": 3,
+                }
+            ]
+        },
     )
 
     procedure: str = Field(min_length=1, max_length=80)
@@ -194,8 +202,9 @@ class CertificatePublic(BaseModel):
 
 
 Role = Literal["handler", "leader", "manager", "agency", "admin"]
-Username = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$",
-                 examples=["nguyen.van.an"])
+Username = Field(
+    min_length=2, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$", examples=["nguyen.van.an"]
+)
 
 
 class UserCreate(Strict):
@@ -204,12 +213,12 @@ class UserCreate(Strict):
     username: str = Username
     display_name: str = Field(min_length=1, max_length=120, examples=["Nguyễn Văn An"])
     role: Role
-    agency: str | None = Field(default=None, max_length=40,
-                               description="Agency code; required for, and only for, agency.")
+    agency: str | None = Field(
+        default=None, max_length=40, description="Agency code; required for, and only for, agency."
+    )
     email: EmailStr | Literal[""] = ""
     language: Language = "vi"
-    password: str = Field(min_length=10, max_length=200,
-                          description="At least 10 characters.")
+    password: str = Field(min_length=10, max_length=200, description="At least 10 characters.")
 
 
 class UserUpdate(Strict):
@@ -221,8 +230,12 @@ class UserUpdate(Strict):
     email: EmailStr | Literal[""] | None = None
     language: Language | None = None
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=10, max_length=200,
-                                 description="A new password (reset); ends the user's sessions.")
+    password: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=200,
+        description="A new password (reset); ends the user's sessions.",
+    )
 
 
 class UserPublic(BaseModel):
@@ -244,10 +257,12 @@ class TokenCreate(Strict):
     """A new API token for a user."""
 
     username: str = Username
-    name: str = Field(default="api", min_length=1, max_length=120,
-                      description="A label: what the token is for.")
-    expires_days: int | None = Field(default=None, ge=1, le=3650,
-                                     description="Days until it expires; none: never.")
+    name: str = Field(
+        default="api", min_length=1, max_length=120, description="A label: what the token is for."
+    )
+    expires_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Days until it expires; none: never."
+    )
 
 
 class TokenPublic(BaseModel):

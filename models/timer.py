@@ -18,8 +18,7 @@ class Timer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)
     dossier_id: str = Field(foreign_key="dossier.id", index=True, max_length=36)
-    consultation_id: str | None = Field(default=None, foreign_key="consultation.id",
-                                        max_length=36)
+    consultation_id: str | None = Field(default=None, foreign_key="consultation.id", max_length=36)
     due_at: datetime = Field(sa_type=UtcDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     fired_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -68,16 +68,21 @@ def _demo_banner(settings: Settings, users: list[DemoUser], base: str) -> str:
     tokens = {u.key: u.token for u in users}
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     (settings.var_dir / "demo-tokens.json").write_text(
-        json.dumps(tokens, ensure_ascii=False, indent=2))
+        json.dumps(tokens, ensure_ascii=False, indent=2)
+    )
     lines = [f"  {u.role:<8} {u.username:<16} {u.display_name:<20} {u.token}" for u in users]
-    return "\n".join([
-        "", f"Demo users: sign in at {base}/ with password: {settings.demo_password}",
-        "(API tokens also in var/demo-tokens.json, for curl and /docs → Authorize)",
-        f"  {'role':<8} {'username':<16} {'name':<20} token", *lines])
+    return "\n".join(
+        [
+            "",
+            f"Demo users: sign in at {base}/ with password: {settings.demo_password}",
+            "(API tokens also in var/demo-tokens.json, for curl and /docs → Authorize)",
+            f"  {'role':<8} {'username':<16} {'name':<20} token",
+            *lines,
+        ]
+    )
 
 
-async def run(settings: Settings, *, host: str, port: int, demo: bool,
-              flows: bool = True) -> None:
+async def run(settings: Settings, *, host: str, port: int, demo: bool, flows: bool = True) -> None:
     """Migrate, optionally load demo data, start Prefect, then serve until interrupted."""
     base = f"http://{host}:{port}"
     settings, sink = ensure_mail(settings, base)
@@ -88,18 +93,31 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool,
     prefect_server = ensure_prefect(settings) if flows else None
     try:
         if demo:
-            _say(_demo_banner(settings, load_demo(engine, utcnow(),
-                                                  secret_key=settings.resolved_secret_key(),
-                                                  password=settings.demo_password), base))
+            _say(
+                _demo_banner(
+                    settings,
+                    load_demo(
+                        engine,
+                        utcnow(),
+                        secret_key=settings.resolved_secret_key(),
+                        password=settings.demo_password,
+                    ),
+                    base,
+                )
+            )
         prefect_ui = os.environ.get("PREFECT_API_URL", "(not used)").removesuffix("/api")
-        mail = f"{base}/mail (local SMTP sink on 127.0.0.1:{settings.smtp_port})" if sink \
+        mail = (
+            f"{base}/mail (local SMTP sink on 127.0.0.1:{settings.smtp_port})"
+            if sink
             else f"sent to {settings.smtp_host}:{settings.smtp_port}"
-        _say(f"\nngo-review is running:\n  sign in        {base}/  (the pages)\n"
-             f"  API and docs   {base}/docs\n"
-             f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n"
-             f"  mail           {mail}\n")
-        app = create_app(settings, engine=engine,
-                         mail_dir=sink.path if sink is not None else None)
+        )
+        _say(
+            f"\nngo-review is running:\n  sign in        {base}/  (the pages)\n"
+            f"  API and docs   {base}/docs\n"
+            f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n"
+            f"  mail           {mail}\n"
+        )
+        app = create_app(settings, engine=engine, mail_dir=sink.path if sink is not None else None)
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
         flows_task = asyncio.create_task(run_flows()) if flows else None
         try:

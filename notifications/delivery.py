@@ -42,8 +42,13 @@ class DeliverySummary:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready counts."""
-        return {"sent": self.sent, "failed": self.failed, "dead": self.dead,
-                "skipped": self.skipped, "errors": self.errors[:20]}
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "dead": self.dead,
+            "skipped": self.skipped,
+            "errors": self.errors[:20],
+        }
 
 
 def reply_context(template: str, context: dict[str, Any], settings: Settings) -> dict[str, Any]:
@@ -52,8 +57,11 @@ def reply_context(template: str, context: dict[str, Any], settings: Settings) ->
         return context
     expires = date.fromisoformat(context["due_date"]) + timedelta(days=settings.reply_link_days)
     token = sign(ReplyLink(context["consultation_id"], expires), settings.resolved_secret_key())
-    return {**context, "reply_url": f"{settings.base_url.rstrip('/')}/reply/{token}",
-            "reply_expires": expires.isoformat()}
+    return {
+        **context,
+        "reply_url": f"{settings.base_url.rstrip('/')}/reply/{token}",
+        "reply_expires": expires.isoformat(),
+    }
 
 
 def page_context(template: str, context: dict[str, Any], settings: Settings) -> dict[str, Any]:
@@ -65,9 +73,13 @@ def page_context(template: str, context: dict[str, Any], settings: Settings) -> 
     return {**context, key: url}
 
 
-async def deliver_once(engine: Engine, settings: Settings, *, batch_size: int = 100,
-                       clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-                       ) -> DeliverySummary:
+async def deliver_once(
+    engine: Engine,
+    settings: Settings,
+    *,
+    batch_size: int = 100,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> DeliverySummary:
     """Deliver every due message (in batches) once; failures wait for their backoff."""
     summary = DeliverySummary()
     admins = [a.strip() for a in settings.admin_emails.split(",") if a.strip()]
@@ -84,22 +96,38 @@ async def deliver_once(engine: Engine, settings: Settings, *, batch_size: int = 
             seen.add(item.id)
             try:
                 context = reply_context(item.template, item.context, settings)
-                rendered = render(item.template, item.language,
-                                  page_context(item.template, context, settings))
-                msg = build_message(sender=settings.mail_from, recipient=item.recipient,
-                                    rendered=rendered, message_id=item.message_id)
+                rendered = render(
+                    item.template, item.language, page_context(item.template, context, settings)
+                )
+                msg = build_message(
+                    sender=settings.mail_from,
+                    recipient=item.recipient,
+                    rendered=rendered,
+                    message_id=item.message_id,
+                )
                 await send(settings, msg)
-            except (aiosmtplib.SMTPException, OSError, TemplateError, ValueError,
-                    KeyError, TypeError) as exc:  # each is one failed attempt, never a stop
+            except (
+                aiosmtplib.SMTPException,
+                OSError,
+                TemplateError,
+                ValueError,
+                KeyError,
+                TypeError,
+            ) as exc:  # each is one failed attempt, never a stop
                 error = f"{type(exc).__name__}: {exc}"
                 dead = outbox.mark_failed(
-                    engine, item.id, clock(), error, max_attempts=settings.delivery_max_attempts,
-                    backoff_seconds=settings.delivery_backoff_seconds, admin_emails=admins)
+                    engine,
+                    item.id,
+                    clock(),
+                    error,
+                    max_attempts=settings.delivery_max_attempts,
+                    backoff_seconds=settings.delivery_backoff_seconds,
+                    admin_emails=admins,
+                )
                 summary.failed += 1
                 summary.dead += int(dead)
                 summary.errors.append(f"{item.recipient} {item.template}: {error}")
-                log.warning("delivery of %s to %s failed: %s", item.template, item.recipient,
-                            error)
+                log.warning("delivery of %s to %s failed: %s", item.template, item.recipient, error)
                 continue
             outbox.mark_sent(engine, item.id, clock())
             summary.sent += 1

@@ -78,10 +78,14 @@ def vn_datetime(value: str | datetime | None) -> str:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The one Jinja2 environment: autoescaped HTML, undefined variables are errors."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES),
-                      autoescape=select_autoescape(["html", "html.j2"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "html.j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime
     return env
@@ -104,6 +108,7 @@ def render(template: str, language: str, context: dict[str, Any]) -> Rendered:
     env = environment()
     text = env.get_template(f"{template}.{lang}.txt.j2").render(**context)
     subject, _, body = text.partition("\n")
-    html = env.get_template(f"{template}.{lang}.html.j2").render(**context,
-                                                                 email_subject=subject.strip())
+    html = env.get_template(f"{template}.{lang}.html.j2").render(
+        **context, email_subject=subject.strip()
+    )
     return Rendered(subject=subject.strip(), text=body.lstrip("\n"), html=html)

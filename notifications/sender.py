@@ -11,8 +11,9 @@ from ngo_review.settings import Settings
 from notifications.render import Rendered
 
 
-def build_message(*, sender: str, recipient: str, rendered: Rendered,
-                  message_id: str) -> EmailMessage:
+def build_message(
+    *, sender: str, recipient: str, rendered: Rendered, message_id: str
+) -> EmailMessage:
     """The e-mail; its Message-ID is fixed per outbox row so receivers can drop repeats."""
     msg = EmailMessage()
     msg["From"] = sender
@@ -28,6 +29,12 @@ def build_message(*, sender: str, recipient: str, rendered: Rendered,
 async def send(settings: Settings, msg: EmailMessage) -> None:
     """Hand the message to the configured SMTP server (STARTTLS and login when set)."""
     await aiosmtplib.send(
-        msg, hostname=settings.smtp_host or "127.0.0.1", port=settings.smtp_port,
-        username=settings.smtp_username or None, password=settings.smtp_password or None,
-        start_tls=settings.smtp_starttls, use_tls=False, timeout=settings.smtp_timeout)
+        msg,
+        hostname=settings.smtp_host or "127.0.0.1",
+        port=settings.smtp_port,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        start_tls=settings.smtp_starttls,
+        use_tls=False,
+        timeout=settings.smtp_timeout,
+    )

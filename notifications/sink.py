@@ -22,8 +22,11 @@ class MaildirHandler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         """aiosmtpd hook: keep the message, answer 250."""
-        content = envelope.content if isinstance(envelope.content, bytes) \
+        content = (
+            envelope.content
+            if isinstance(envelope.content, bytes)
             else str(envelope.content).encode()
+        )
         header = f"X-Envelope-To: {', '.join(envelope.rcpt_tos)}\r\n".encode()
         box = mailbox.Maildir(self.path, create=True)
         try:

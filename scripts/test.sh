@@ -20,6 +20,9 @@ failed=()
 echo "==> ruff check ."
 .venv/bin/ruff check . || failed+=(ruff)
 
+echo "==> ruff format --check ."
+.venv/bin/ruff format --check . || failed+=("ruff format")
+
 echo "==> mypy"
 .venv/bin/mypy || failed+=(mypy)
 

@@ -20,8 +20,9 @@ class OverrideBody(Strict):
     """What the day becomes."""
 
     kind: Literal["holiday", "working_day"] = Field(examples=["holiday"])
-    note: str = Field(default="", max_length=300,
-                      examples=["Provincial anniversary (Decision 45/QĐ-UBND)"])
+    note: str = Field(
+        default="", max_length=300, examples=["Provincial anniversary (Decision 45/QĐ-UBND)"]
+    )
 
 
 class OverridePublic(BaseModel):
@@ -35,22 +36,30 @@ class OverridePublic(BaseModel):
 @router.get("/calendar/overrides", response_model=list[OverridePublic])
 def list_(_: CallerDep, engine: EngineDep) -> list[OverridePublic]:
     """Every override, by day."""
-    return [OverridePublic(day=o.day, kind=o.kind, note=o.note)
-            for o in calendar_admin.list_overrides(engine)]
+    return [
+        OverridePublic(day=o.day, kind=o.kind, note=o.note)
+        for o in calendar_admin.list_overrides(engine)
+    ]
 
 
-@router.put("/calendar/overrides/{day}", response_model=OverridePublic,
-            responses={403: {"description": "admins only"}})
-def put(day: date, body: OverrideBody, caller: Admin, engine: EngineDep,
-        now: NowDep) -> OverridePublic:
+@router.put(
+    "/calendar/overrides/{day}",
+    response_model=OverridePublic,
+    responses={403: {"description": "admins only"}},
+)
+def put(
+    day: date, body: OverrideBody, caller: Admin, engine: EngineDep, now: NowDep
+) -> OverridePublic:
     """Make the day a holiday or a working day; new deadlines follow it."""
-    o = calendar_admin.set_override(engine, day, body.kind, body.note, actor=caller.actor,
-                                    now=now)
+    o = calendar_admin.set_override(engine, day, body.kind, body.note, actor=caller.actor, now=now)
     return OverridePublic(day=o.day, kind=o.kind, note=o.note)
 
 
-@router.delete("/calendar/overrides/{day}", status_code=204,
-               responses={403: {"description": "admins only"}, 404: {"description": "none"}})
+@router.delete(
+    "/calendar/overrides/{day}",
+    status_code=204,
+    responses={403: {"description": "admins only"}, 404: {"description": "none"}},
+)
 def delete(day: date, caller: Admin, engine: EngineDep, now: NowDep) -> Response:
     """Remove the override."""
     calendar_admin.delete_override(engine, day, actor=caller.actor, now=now)

@@ -16,19 +16,24 @@ Reader = Annotated[Caller, Depends(require("handler", "leader", "manager", "admi
 
 
 @router.get("/certificates", response_model=list[CertificatePublic])
-def list_(caller: Reader, engine: EngineDep,
-          status: Annotated[str | None, Query(pattern="^(active|closed)$")] = None,
-          type: Annotated[str | None, Query(pattern="^(operation|office|project_office)$")]
-          = None,
-          q: Annotated[str | None, Query(max_length=200)] = None,
-          limit: Annotated[int, Query(ge=1, le=500)] = 100,
-          offset: Annotated[int, Query(ge=0)] = 0) -> list[CertificatePublic]:
+def list_(
+    caller: Reader,
+    engine: EngineDep,
+    status: Annotated[str | None, Query(pattern="^(active|closed)$")] = None,
+    type: Annotated[str | None, Query(pattern="^(operation|office|project_office)$")] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CertificatePublic]:
     """Certificates in the registry, by number."""
     return list_certificates(engine, status=status, type=type, q=q, limit=limit, offset=offset)
 
 
-@router.get("/certificates/{certificate_id}", response_model=CertificatePublic,
-            responses={404: {"description": "no such certificate"}})
+@router.get(
+    "/certificates/{certificate_id}",
+    response_model=CertificatePublic,
+    responses={404: {"description": "no such certificate"}},
+)
 def get(certificate_id: str, caller: Reader, engine: EngineDep) -> CertificatePublic:
     """One certificate and its history (issued, renewed, amended, re-issued, closed)."""
     return get_certificate(engine, certificate_id)

@@ -49,14 +49,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def attachment(doc: DocumentPublic, content: bytes) -> Response:
     """A stored file as a download: never shown inline, its type never sniffed."""
-    fallback = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\%;'
-                       else "_" for ch in doc.name) or "document"
-    disposition = (f'attachment; filename="{fallback}"; '
-                   f"filename*=UTF-8''{quote(doc.name, safe='')}")
-    return Response(content, media_type=doc.content_type or "application/octet-stream",
-                    headers={"Content-Disposition": disposition,
-                             "X-Content-Type-Options": "nosniff",
-                             "Content-Security-Policy": "sandbox", "Cache-Control": "no-store"})
+    fallback = (
+        "".join(
+            ch if ch.isascii() and ch.isprintable() and ch not in '"\\%;' else "_"
+            for ch in doc.name
+        )
+        or "document"
+    )
+    disposition = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(doc.name, safe='')}"
+    )
+    return Response(
+        content,
+        media_type=doc.content_type or "application/octet-stream",
+        headers={
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _etag(response: Response, dossier: DossierPublic) -> DossierPublic:
@@ -65,13 +77,31 @@ def _etag(response: Response, dossier: DossierPublic) -> DossierPublic:
 
 
 @router.post("/dossiers", status_code=201, response_model=DossierPublic, responses=ERRORS)
-def create(payload: DossierCreate, request: Request, response: Response, caller: Actor,
-           engine: EngineDep, now: NowDep, idempotency_key: IdemHeader = None) -> DossierPublic:
+def create(
+    payload: DossierCreate,
+    request: Request,
+    response: Response,
+    caller: Actor,
+    engine: EngineDep,
+    now: NowDep,
+    idempotency_key: IdemHeader = None,
+) -> DossierPublic:
     """Receive a new dossier (status `received`) with its code."""
-    idem = IdempotencyKey.of(f"{caller.scope}:POST:/dossiers", idempotency_key,
-                             payload.model_dump(mode="json")) if idempotency_key else None
-    dossier, created = create_dossier(engine, payload, caller.actor, now=now, idempotency=idem,
-                                      receiving_agency=request.app.state.receiving_agency)
+    idem = (
+        IdempotencyKey.of(
+            f"{caller.scope}:POST:/dossiers", idempotency_key, payload.model_dump(mode="json")
+        )
+        if idempotency_key
+        else None
+    )
+    dossier, created = create_dossier(
+        engine,
+        payload,
+        caller.actor,
+        now=now,
+        idempotency=idem,
+        receiving_agency=request.app.state.receiving_agency,
+    )
     if not created:
         response.status_code = 201
     response.headers["Location"] = f"/dossiers/{dossier.id}"
@@ -79,23 +109,45 @@ def create(payload: DossierCreate, request: Request, response: Response, caller:
 
 
 @router.get("/dossiers", response_model=DossierPage, responses=ERRORS)
-def list_(caller: Reader, engine: EngineDep, now: NowDep,
-          status: str | None = None, procedure: str | None = None, assignee: str | None = None,
-          overdue: bool | None = None, due_before: date | None = None,
-          at_risk: Annotated[bool | None, Query(description=(
-              "true: not yet late, at most the procedure's at-risk working days left"))] = None,
-          q: Annotated[str | None, Query(max_length=200)] = None,
-          limit: Annotated[int, Query(ge=1, le=500)] = 50,
-          offset: Annotated[int, Query(ge=0)] = 0) -> DossierPage:
+def list_(
+    caller: Reader,
+    engine: EngineDep,
+    now: NowDep,
+    status: str | None = None,
+    procedure: str | None = None,
+    assignee: str | None = None,
+    overdue: bool | None = None,
+    due_before: date | None = None,
+    at_risk: Annotated[
+        bool | None,
+        Query(
+            description=("true: not yet late, at most the procedure's at-risk working days left")
+        ),
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DossierPage:
     """Dossiers matching the filters, soonest legal due date first."""
-    return views.list_dossiers(engine, now, status=status, procedure=procedure,
-                               assignee=assignee, overdue=overdue, due_before=due_before, q=q,
-                               limit=limit, offset=offset, at_risk=at_risk)
+    return views.list_dossiers(
+        engine,
+        now,
+        status=status,
+        procedure=procedure,
+        assignee=assignee,
+        overdue=overdue,
+        due_before=due_before,
+        q=q,
+        limit=limit,
+        offset=offset,
+        at_risk=at_risk,
+    )
 
 
 @router.get("/dossiers/{dossier_id}", response_model=DossierPublic, responses=ERRORS)
-def get(dossier_id: str, response: Response, caller: Reader, engine: EngineDep,
-        now: NowDep) -> DossierPublic:
+def get(
+    dossier_id: str, response: Response, caller: Reader, engine: EngineDep, now: NowDep
+) -> DossierPublic:
     """One dossier with its clock, consultations, decision and allowed actions."""
     return _etag(response, views.get_dossier(engine, dossier_id, now))
 
@@ -106,34 +158,60 @@ def history(dossier_id: str, caller: Reader, engine: EngineDep) -> list[HistoryI
     return views.history(engine, dossier_id)
 
 
-@router.get("/dossiers/{dossier_id}/documents", response_model=list[DocumentPublic],
-            responses=ERRORS)
+@router.get(
+    "/dossiers/{dossier_id}/documents", response_model=list[DocumentPublic], responses=ERRORS
+)
 def list_documents(dossier_id: str, caller: Reader, engine: EngineDep) -> list[DocumentPublic]:
     """The dossier's documents (name, size, SHA-256)."""
     return documents.list_documents(engine, dossier_id)
 
 
-@router.get("/dossiers/{dossier_id}/documents/{document_id}/content",
-            response_class=Response, responses={
-                **ERRORS, 200: {"description": "the uploaded file, as an attachment",
-                                "content": {"application/octet-stream": {}}}})
-def document_content(dossier_id: str, document_id: str, caller: Reader,
-                     engine: EngineDep) -> Response:
+@router.get(
+    "/dossiers/{dossier_id}/documents/{document_id}/content",
+    response_class=Response,
+    responses={
+        **ERRORS,
+        200: {
+            "description": "the uploaded file, as an attachment",
+            "content": {"application/octet-stream": {}},
+        },
+    },
+)
+def document_content(
+    dossier_id: str, document_id: str, caller: Reader, engine: EngineDep
+) -> Response:
     """The uploaded file itself (404 when it is not a document of this dossier)."""
     return attachment(*documents.read_document(engine, dossier_id, document_id))
 
 
-@router.post("/dossiers/{dossier_id}/documents", status_code=201,
-             response_model=DocumentPublic, responses={**ERRORS, 413: {"description": "too large"}})
-async def upload_document(dossier_id: str, request: Request, caller: Actor, engine: EngineDep,
-                          now: NowDep, file: Annotated[UploadFile, File()]) -> DocumentPublic:
+@router.post(
+    "/dossiers/{dossier_id}/documents",
+    status_code=201,
+    response_model=DocumentPublic,
+    responses={**ERRORS, 413: {"description": "too large"}},
+)
+async def upload_document(
+    dossier_id: str,
+    request: Request,
+    caller: Actor,
+    engine: EngineDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File()],
+) -> DocumentPublic:
     """Attach a file (multipart field `file`); size-limited and checksummed."""
     limit: int = request.app.state.max_upload_bytes
     content = await file.read(limit + 1)
     if len(content) > limit:
         raise TooLarge(f"the file is larger than {limit} bytes")
-    return documents.add_document(engine, dossier_id, caller.actor, name=file.filename or "",
-                                  content_type=file.content_type or "", content=content, now=now)
+    return documents.add_document(
+        engine,
+        dossier_id,
+        caller.actor,
+        name=file.filename or "",
+        content_type=file.content_type or "",
+        content=content,
+        now=now,
+    )
 
 
 def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
@@ -141,15 +219,35 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
     empty = issubclass(model, Empty)
     body_default: Any = Body(default=None) if empty else Body()
 
-    def route(dossier_id: str, response: Response, caller: Actor, engine: EngineDep,
-              now: NowDep, background: BackgroundTasks, body: Any = body_default,
-              if_match: IfMatch = None, idempotency_key: IdemHeader = None) -> DossierPublic:
+    def route(
+        dossier_id: str,
+        response: Response,
+        caller: Actor,
+        engine: EngineDep,
+        now: NowDep,
+        background: BackgroundTasks,
+        body: Any = body_default,
+        if_match: IfMatch = None,
+        idempotency_key: IdemHeader = None,
+    ) -> DossierPublic:
         body = body or model()
-        idem = IdempotencyKey.of(f"{caller.scope}:POST:{dossier_id}:{action}",
-                                 idempotency_key, body.model_dump(mode="json")) \
-            if idempotency_key else None
-        dossier = handle(engine, dossier_id, body.to_command(caller.actor), now=now,
-                         expected_version=parse_if_match(if_match), idempotency=idem)
+        idem = (
+            IdempotencyKey.of(
+                f"{caller.scope}:POST:{dossier_id}:{action}",
+                idempotency_key,
+                body.model_dump(mode="json"),
+            )
+            if idempotency_key
+            else None
+        )
+        dossier = handle(
+            engine,
+            dossier_id,
+            body.to_command(caller.actor),
+            now=now,
+            expected_version=parse_if_match(if_match),
+            idempotency=idem,
+        )
         background.add_task(trigger_sweep_after_commit, engine)  # runs after the answer
         return _etag(response, dossier)
 
@@ -157,9 +255,15 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
     route.__annotations__["body"] = Optional[model] if empty else model  # noqa: UP045
     route.__name__ = f"action_{action.replace('-', '_')}"
     route.__doc__ = summary
-    router.add_api_route(f"/dossiers/{{dossier_id}}/actions/{action}", route, methods=["POST"],
-                         response_model=DossierPublic, responses=ERRORS, summary=summary,
-                         name=route.__name__)
+    router.add_api_route(
+        f"/dossiers/{{dossier_id}}/actions/{action}",
+        route,
+        methods=["POST"],
+        response_model=DossierPublic,
+        responses=ERRORS,
+        summary=summary,
+        name=route.__name__,
+    )
 
 
 for _action, (_model, _summary) in ACTIONS.items():

@@ -37,6 +37,9 @@ async def health(engine: EngineDep) -> JSONResponse:
         database = "ok"
     except SQLAlchemyError:
         database = "unavailable"
-    body = {"status": "ok" if database == "ok" else "degraded", "database": database,
-            "prefect": await prefect_status()}
+    body = {
+        "status": "ok" if database == "ok" else "degraded",
+        "database": database,
+        "prefect": await prefect_status(),
+    }
     return JSONResponse(body, status_code=200 if database == "ok" else 503)

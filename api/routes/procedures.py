@@ -21,10 +21,14 @@ Admin = Annotated[Caller, Depends(require("admin"))]
 class PublishBody(Strict):
     """Changes from the latest version, and why."""
 
-    changes: dict[str, Any] = Field(examples=[{"consultation_working_days": 7,
-                                               "default_agencies": ["BCA", "BTC"]}])
-    note: str = Field(default="", max_length=2000,
-                      examples=["Decision 12/QĐ-UBND shortens the consultation to 7 WD"])
+    changes: dict[str, Any] = Field(
+        examples=[{"consultation_working_days": 7, "default_agencies": ["BCA", "BTC"]}]
+    )
+    note: str = Field(
+        default="",
+        max_length=2000,
+        examples=["Decision 12/QĐ-UBND shortens the consultation to 7 WD"],
+    )
 
 
 class ProcedurePublic(ProcedureDefinition):
@@ -33,15 +37,20 @@ class ProcedurePublic(ProcedureDefinition):
     # The definition names its fields' pydantic model; clients get that model's JSON Schema,
     # so that a client (or a page) can build the intake form.
     fields_schema: dict[str, Any] = Field(  # type: ignore[assignment]
-        description="JSON Schema of the procedure's own dossier fields (intake form).")
+        description="JSON Schema of the procedure's own dossier fields (intake form)."
+    )
     fields_model: str = Field(description="Name of the pydantic model of the dossier fields.")
 
     @classmethod
     def of(cls, definition: ProcedureDefinition) -> ProcedurePublic:
         """The public shape of one definition."""
-        return cls.model_validate({
-            **definition.model_dump(), "fields_model": definition.fields_schema,
-            "fields_schema": fields_model(definition).model_json_schema()})
+        return cls.model_validate(
+            {
+                **definition.model_dump(),
+                "fields_model": definition.fields_schema,
+                "fields_schema": fields_model(definition).model_json_schema(),
+            }
+        )
 
 
 class MigrateBody(Strict):
@@ -58,30 +67,54 @@ def list_procedures(_: CallerDep, engine: EngineDep) -> list[ProcedurePublic]:
     return [ProcedurePublic.of(p) for p in registry_of(engine).latest()]
 
 
-@router.get("/procedures/{code}/versions", response_model=list[ProcedureDefinition],
-            responses={404: {"description": "no such procedure"}})
+@router.get(
+    "/procedures/{code}/versions",
+    response_model=list[ProcedureDefinition],
+    responses={404: {"description": "no such procedure"}},
+)
 def list_versions(code: str, _: CallerDep, engine: EngineDep) -> list[ProcedureDefinition]:
     """Every version of one procedure, oldest first."""
     return versions(engine, code)
 
 
-@router.post("/procedures/{code}/versions", status_code=201,
-             response_model=ProcedureDefinition,
-             responses={403: {"description": "admins only"}, 404: {"description": "unknown"},
-                        422: {"description": "invalid change"}})
-def publish(code: str, body: PublishBody, caller: Admin, engine: EngineDep,
-            now: NowDep) -> ProcedureDefinition:
+@router.post(
+    "/procedures/{code}/versions",
+    status_code=201,
+    response_model=ProcedureDefinition,
+    responses={
+        403: {"description": "admins only"},
+        404: {"description": "unknown"},
+        422: {"description": "invalid change"},
+    },
+)
+def publish(
+    code: str, body: PublishBody, caller: Admin, engine: EngineDep, now: NowDep
+) -> ProcedureDefinition:
     """Publish a new version; new dossiers use it, running dossiers keep theirs."""
     return publish_version(engine, code, body.changes, body.note, caller.actor, now)
 
 
-@router.post("/procedures/{code}/migrate",
-             responses={403: {"description": "admins only"},
-                        409: {"description": "some dossiers cannot be moved safely; the body "
-                                             "lists why, and nothing was changed"}})
-def migrate_dossiers(code: str, body: MigrateBody, caller: Admin, engine: EngineDep,
-                     now: NowDep) -> dict[str, Any]:
+@router.post(
+    "/procedures/{code}/migrate",
+    responses={
+        403: {"description": "admins only"},
+        409: {
+            "description": "some dossiers cannot be moved safely; the body "
+            "lists why, and nothing was changed"
+        },
+    },
+)
+def migrate_dossiers(
+    code: str, body: MigrateBody, caller: Admin, engine: EngineDep, now: NowDep
+) -> dict[str, Any]:
     """Move chosen running dossiers to another version: due dates and pending consultations
     are recomputed, timers re-armed, and each move audited. Dry run by default."""
-    return migrate(engine, code, body.to_version, body.dossier_ids, dry_run=body.dry_run,
-                   actor=caller.actor, now=now)
+    return migrate(
+        engine,
+        code,
+        body.to_version,
+        body.dossier_ids,
+        dry_run=body.dry_run,
+        actor=caller.actor,
+        now=now,
+    )

@@ -26,49 +26,70 @@ router = APIRouter(tags=["agency reply pages"])
 
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
-        "switch": "English", "title": "Trả lời đề nghị lấy ý kiến",
+        "switch": "English",
+        "title": "Trả lời đề nghị lấy ý kiến",
         "intro": "Vui lòng xem thông tin hồ sơ và gửi ý kiến của cơ quan. Ý kiến chỉ được ghi "
-                 "nhận khi bấm nút Gửi ý kiến.",
-        "agency": "Cơ quan", "dossier": "Mã hồ sơ", "procedure": "Thủ tục",
-        "applicant": "Tổ chức đề nghị", "subject": "Nội dung", "due": "Hạn trả lời",
-        "done": "Đã ghi nhận ý kiến", "done_text": "Cảm ơn. Ý kiến của cơ quan về hồ sơ {code} "
-                                                   "đã được ghi nhận.",
+        "nhận khi bấm nút Gửi ý kiến.",
+        "agency": "Cơ quan",
+        "dossier": "Mã hồ sơ",
+        "procedure": "Thủ tục",
+        "applicant": "Tổ chức đề nghị",
+        "subject": "Nội dung",
+        "due": "Hạn trả lời",
+        "done": "Đã ghi nhận ý kiến",
+        "done_text": "Cảm ơn. Ý kiến của cơ quan về hồ sơ {code} đã được ghi nhận.",
         "closed": "Đường dẫn đã được sử dụng",
         "closed_text": "Đề nghị này đã được trả lời hoặc đã đóng; không ghi nhận thêm ý kiến.",
         "expired": "Đường dẫn đã hết hạn",
         "expired_text": "Đường dẫn này đã hết hạn. Vui lòng liên hệ cơ quan đầu mối.",
         "invalid": "Đường dẫn không hợp lệ",
         "invalid_text": "Đường dẫn không đúng hoặc đã bị thay đổi. Không có gì được ghi nhận.",
-        "bad_form": "Ý kiến không hợp lệ", "bad_form_text": "Vui lòng chọn một ý kiến.",
+        "bad_form": "Ý kiến không hợp lệ",
+        "bad_form_text": "Vui lòng chọn một ý kiến.",
     },
     "en": {
-        "switch": "Tiếng Việt", "title": "Answer a request for your opinion",
+        "switch": "Tiếng Việt",
+        "title": "Answer a request for your opinion",
         "intro": "Please review the dossier and give your agency's opinion. Nothing is recorded "
-                 "until you press Send opinion.",
-        "agency": "Agency", "dossier": "Dossier code", "procedure": "Procedure",
-        "applicant": "Applicant", "subject": "Subject", "due": "Answer due",
-        "done": "Opinion recorded", "done_text": "Thank you. Your agency's opinion on dossier "
-                                                 "{code} has been recorded.",
+        "until you press Send opinion.",
+        "agency": "Agency",
+        "dossier": "Dossier code",
+        "procedure": "Procedure",
+        "applicant": "Applicant",
+        "subject": "Subject",
+        "due": "Answer due",
+        "done": "Opinion recorded",
+        "done_text": "Thank you. Your agency's opinion on dossier {code} has been recorded.",
         "closed": "This link has been used",
         "closed_text": "This request was already answered or closed; nothing more is recorded.",
         "expired": "This link has expired",
         "expired_text": "This link has expired. Please contact the receiving agency.",
         "invalid": "This link is not valid",
         "invalid_text": "The link is wrong or was altered. Nothing was recorded.",
-        "bad_form": "Invalid opinion", "bad_form_text": "Please choose an opinion.",
+        "bad_form": "Invalid opinion",
+        "bad_form_text": "Please choose an opinion.",
     },
 }
 
 Lang = Annotated[str, Query(pattern="^(vi|en)$")]
 
 
-def _page(request: Request, lang: str, title_key: str, text_key: str, kind: str,
-          status: int, **fmt: str) -> HTMLResponse:
+def _page(
+    request: Request, lang: str, title_key: str, text_key: str, kind: str, status: int, **fmt: str
+) -> HTMLResponse:
     t = TEXT[lang]
     return templates.TemplateResponse(
-        request, "message.html", {"lang": lang, "title": t[title_key], "kind": kind,
-                                  "text": t[text_key].format(**fmt), "detail": ""},
-        status_code=status)
+        request,
+        "message.html",
+        {
+            "lang": lang,
+            "title": t[title_key],
+            "kind": kind,
+            "text": t[text_key].format(**fmt),
+            "detail": "",
+        },
+        status_code=status,
+    )
 
 
 def _resolve(request: Request, token: str, now: Any) -> str:
@@ -82,13 +103,15 @@ def _error_page(request: Request, lang: str, exc: DossierError) -> HTMLResponse:
         return _page(request, lang, "expired", "expired_text", "error", 410)
     if isinstance(exc, NotAllowed | Conflict):
         return _page(request, lang, "closed", "closed_text", "error", 409)
-    return _page(request, lang, "invalid", "invalid_text", "error", 400 if isinstance(
-        exc, BadLink) else 404)
+    return _page(
+        request, lang, "invalid", "invalid_text", "error", 400 if isinstance(exc, BadLink) else 404
+    )
 
 
 @router.get("/reply/{token}", response_class=HTMLResponse, include_in_schema=True)
-def reply_page(token: str, request: Request, engine: EngineDep, now: NowDep,
-               lang: Lang = "vi") -> HTMLResponse:
+def reply_page(
+    token: str, request: Request, engine: EngineDep, now: NowDep, lang: Lang = "vi"
+) -> HTMLResponse:
     """The confirmation page with the dossier summary and the opinion form (records nothing)."""
     try:
         cid = _resolve(request, token, now)
@@ -99,28 +122,49 @@ def reply_page(token: str, request: Request, engine: EngineDep, now: NowDep,
         return _page(request, lang, "closed", "closed_text", "error", 409)
     with read_session(engine) as session:
         agency = session.get(Agency, c.agency)
-        agency_name = agency.name_vi if agency and lang == "vi" else (
-            agency.name_en if agency else c.agency)
+        agency_name = (
+            agency.name_vi if agency and lang == "vi" else (agency.name_en if agency else c.agency)
+        )
     procedure = REGISTRY.get(c.procedure)
-    title = "" if procedure is None else (procedure.title_vi if lang == "vi"
-                                          else procedure.title_en)
-    return templates.TemplateResponse(request, "reply.html", {
-        "lang": lang, "t": TEXT[lang], "title": TEXT[lang]["title"], "c": c, "token": token,
-        "agency_name": agency_name, "procedure_title": title})
+    title = (
+        "" if procedure is None else (procedure.title_vi if lang == "vi" else procedure.title_en)
+    )
+    return templates.TemplateResponse(
+        request,
+        "reply.html",
+        {
+            "lang": lang,
+            "t": TEXT[lang],
+            "title": TEXT[lang]["title"],
+            "c": c,
+            "token": token,
+            "agency_name": agency_name,
+            "procedure_title": title,
+        },
+    )
 
 
 @router.post("/reply/{token}", response_class=HTMLResponse)
-def reply_submit(token: str, request: Request, engine: EngineDep, now: NowDep,
-                 opinion: Annotated[str, Form()] = "", comments: Annotated[str, Form()] = "",
-                 lang: Lang = "vi") -> HTMLResponse:
+def reply_submit(
+    token: str,
+    request: Request,
+    engine: EngineDep,
+    now: NowDep,
+    opinion: Annotated[str, Form()] = "",
+    comments: Annotated[str, Form()] = "",
+    lang: Lang = "vi",
+) -> HTMLResponse:
     """Record the agency's opinion once; a used, expired or forged link records nothing."""
     try:
         cid = _resolve(request, token, now)
         c = get_consultation(engine, Actor("reply-link", "manager"), cid)
         try:
-            command = Respond(actor=Actor(f"{c.agency} (e-mail link)", "agency", c.agency),
-                              consultation_id=cid, opinion=Opinion(opinion),
-                              comments=comments[:10000])
+            command = Respond(
+                actor=Actor(f"{c.agency} (e-mail link)", "agency", c.agency),
+                consultation_id=cid,
+                opinion=Opinion(opinion),
+                comments=comments[:10000],
+            )
         except (ValueError, ValidationError):
             return _page(request, lang, "bad_form", "bad_form_text", "error", 422)
         done = respond(engine, cid, command, now=now)

@@ -22,9 +22,12 @@ from models.schemas import (
 router = APIRouter(tags=["users and tokens"])
 Admin = Annotated[Caller, Depends(require("admin"))]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no or invalid token"}, 403: {"description": "administrators only"},
-    404: {"description": "no such user or token"}, 409: {"description": "taken or disabled"},
-    422: {"description": "invalid input"}}
+    401: {"description": "no or invalid token"},
+    403: {"description": "administrators only"},
+    404: {"description": "no such user or token"},
+    409: {"description": "taken or disabled"},
+    422: {"description": "invalid input"},
+}
 
 
 @router.get("/users", response_model=list[UserPublic], responses=ERRORS)
@@ -46,26 +49,32 @@ def get_user(username: str, _: Admin, engine: EngineDep) -> UserPublic:
 
 
 @router.patch("/users/{username}", response_model=UserPublic, responses=ERRORS)
-def update_user(username: str, body: UserUpdate, caller: Admin, engine: EngineDep,
-                now: NowDep) -> UserPublic:
+def update_user(
+    username: str, body: UserUpdate, caller: Admin, engine: EngineDep, now: NowDep
+) -> UserPublic:
     """Change role, agency, e-mail, language or name; disable; reset the password."""
     return users.update_user(engine, username, body, caller.actor, now)
 
 
 @router.get("/tokens", response_model=list[TokenPublic], responses=ERRORS)
-def list_tokens(_: Admin, engine: EngineDep,
-                username: Annotated[str | None, Query(max_length=80)] = None
-                ) -> list[TokenPublic]:
+def list_tokens(
+    _: Admin, engine: EngineDep, username: Annotated[str | None, Query(max_length=80)] = None
+) -> list[TokenPublic]:
     """Every token's metadata (never its secret), newest first."""
     return users.list_tokens(engine, username)
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated, responses=ERRORS)
-def create_token(body: TokenCreate, caller: Admin, engine: EngineDep,
-                 now: NowDep) -> TokenCreated:
+def create_token(body: TokenCreate, caller: Admin, engine: EngineDep, now: NowDep) -> TokenCreated:
     """A new token for a user; the secret is in this answer only."""
-    return users.create_token_for(engine, body.username, name=body.name,
-                                  expires_days=body.expires_days, actor=caller.actor, now=now)
+    return users.create_token_for(
+        engine,
+        body.username,
+        name=body.name,
+        expires_days=body.expires_days,
+        actor=caller.actor,
+        now=now,
+    )
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic, responses=ERRORS)
@@ -75,11 +84,21 @@ def revoke_token(token_id: int, caller: Admin, engine: EngineDep, now: NowDep) -
 
 
 @router.get("/admin/events", response_model=list[AdminEventPublic], responses=ERRORS)
-def admin_events(_: Admin, engine: EngineDep,
-                 entity: Annotated[str | None, Query(
-                     max_length=40, description="user, token, agency, calendar or procedure",
-                     examples=["user"])] = None,
-                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AdminEventPublic]:
+def admin_events(
+    _: Admin,
+    engine: EngineDep,
+    entity: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="user, token, agency, calendar or procedure",
+            examples=["user"],
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[AdminEventPublic]:
     """The administration audit trail, newest first: actor, entity, before and after."""
-    return [AdminEventPublic.model_validate(e, from_attributes=True)
-            for e in list_admin_events(engine, entity=entity or None, limit=limit)]
+    return [
+        AdminEventPublic.model_validate(e, from_attributes=True)
+        for e in list_admin_events(engine, entity=entity or None, limit=limit)
+    ]

@@ -39,10 +39,16 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
         case e.Assigned():
             state.assignee = event.assignee
         case e.ConsultationRequested():
-            state.consultations.append(ConsultationState(
-                id=event.consultation_id, agency=event.agency,
-                status=ConsultationStatus.requested, requested_at=event.at,
-                due_date=event.due_date, working_days=event.working_days))
+            state.consultations.append(
+                ConsultationState(
+                    id=event.consultation_id,
+                    agency=event.agency,
+                    status=ConsultationStatus.requested,
+                    requested_at=event.at,
+                    due_date=event.due_date,
+                    working_days=event.working_days,
+                )
+            )
         case e.ConsultationAnswered():
             x = _consultation(state, event.consultation_id)
             x.status = ConsultationStatus.answered
@@ -55,9 +61,13 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
             _consultation(state, event.consultation_id).status = ConsultationStatus.cancelled
         case e.DecisionProposed():
             state.status = Status.awaiting_decision
-            state.proposal = Proposal(outcome=event.outcome, reasons=event.reasons,
-                                      validity_years=event.validity_years,
-                                      proposed_by=event.proposed_by, proposed_at=event.at)
+            state.proposal = Proposal(
+                outcome=event.outcome,
+                reasons=event.reasons,
+                validity_years=event.validity_years,
+                proposed_by=event.proposed_by,
+                proposed_at=event.at,
+            )
         case e.DecisionReturned():
             state.status = Status.in_review
             state.proposal = None
@@ -65,11 +75,18 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
             state.status = event.status
             state.completed_at = event.at
             state.decision = Decision(
-                outcome=event.outcome, reasons=event.reasons, validity_years=event.validity_years,
-                valid_from=event.valid_from, valid_until=event.valid_until,
-                certificate_number=event.certificate_number, signed_by=event.signed_by,
-                signed_at=event.at, on_time=event.on_time, timeliness=event.timeliness,
-                working_days_used=event.working_days_used)
+                outcome=event.outcome,
+                reasons=event.reasons,
+                validity_years=event.validity_years,
+                valid_from=event.valid_from,
+                valid_until=event.valid_until,
+                certificate_number=event.certificate_number,
+                signed_by=event.signed_by,
+                signed_at=event.at,
+                on_time=event.on_time,
+                timeliness=event.timeliness,
+                working_days_used=event.working_days_used,
+            )
         case e.Extended():
             state.extended = True
             state.due_date = event.due_date

@@ -119,8 +119,18 @@ class Withdraw(Command):
 
 
 ALL_COMMANDS: tuple[type[Command], ...] = (
-    Accept, RequestSupplement, ReceiveSupplement, RejectIntake, Assign, Consult, Respond,
-    Propose, Sign, Return, Extend, Withdraw,
+    Accept,
+    RequestSupplement,
+    ReceiveSupplement,
+    RejectIntake,
+    Assign,
+    Consult,
+    Respond,
+    Propose,
+    Sign,
+    Return,
+    Extend,
+    Withdraw,
 )
 COMMANDS_BY_ACTION: dict[str, type[Command]] = {c.action: c for c in ALL_COMMANDS}
 
@@ -156,6 +166,9 @@ class FlagLate(Command):
 
 
 SYSTEM_COMMANDS: tuple[type[Command], ...] = (
-    RemindConsultation, ExpireConsultation, FlagAtRisk, FlagLate,
+    RemindConsultation,
+    ExpireConsultation,
+    FlagAtRisk,
+    FlagLate,
 )
 COMMANDS_BY_ACTION.update({c.action: c for c in SYSTEM_COMMANDS})

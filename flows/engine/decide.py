@@ -44,8 +44,10 @@ def _guard(state: DossierState, action: str, procedure: ProcedureDefinition) -> 
     if action == "extend":
         return state.accepted_at is not None
     if action == "remind":
-        return any(x.status == ConsultationStatus.requested and x.reminded_at is None
-                   for x in state.consultations)
+        return any(
+            x.status == ConsultationStatus.requested and x.reminded_at is None
+            for x in state.consultations
+        )
     if action == "expire-consultation":
         return any(x.status == ConsultationStatus.requested for x in state.consultations)
     if action in ("flag-at-risk", "flag-late"):
@@ -101,34 +103,59 @@ Handler = Callable[
 ]
 
 
-def _accept(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-            cal: WorkingCalendar) -> list[e.Event]:
+def _accept(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     return [e.Accepted(at=now, due_date=cal.add_working_days(now, p.total_working_days))]
 
 
-def _request_supplement(s: DossierState, cmd: c.Command, now: datetime,
-                        p: ProcedureDefinition, cal: WorkingCalendar) -> list[e.Event]:
+def _request_supplement(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.RequestSupplement)
     missing = tuple(m.strip() for m in cmd.missing if m.strip())
     if not missing:
         raise InvalidInput("list the missing items: form 02 names each document requested")
     during_review = s.status == Status.in_review
-    return [e.SupplementRequested(at=now, missing=missing, note=cmd.note,
-                                  during_review=during_review,
-                                  clock_stopped=during_review and p.clock_stops_on_supplement)]
+    return [
+        e.SupplementRequested(
+            at=now,
+            missing=missing,
+            note=cmd.note,
+            during_review=during_review,
+            clock_stopped=during_review and p.clock_stops_on_supplement,
+        )
+    ]
 
 
-def _receive_supplement(s: DossierState, cmd: c.Command, now: datetime,
-                        p: ProcedureDefinition, cal: WorkingCalendar) -> list[e.Event]:
+def _receive_supplement(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.ReceiveSupplement)
     if s.accepted_at is None:
-        return [e.SupplementReceived(at=now, note=cmd.note, back_to=Status.received,
-                                     waited_working_days=0, due_date=None, legal_due_date=None)]
+        return [
+            e.SupplementReceived(
+                at=now,
+                note=cmd.note,
+                back_to=Status.received,
+                waited_working_days=0,
+                due_date=None,
+                legal_due_date=None,
+            )
+        ]
     waited = _waited(s, cal, now)
     due = cal.add_working_days(s.due_date, waited) if s.due_date else None
     legal = cal.add_working_days(s.legal_due_date, waited) if s.legal_due_date else None
-    return [e.SupplementReceived(at=now, note=cmd.note, back_to=Status.in_review,
-                                 waited_working_days=waited, due_date=due, legal_due_date=legal)]
+    return [
+        e.SupplementReceived(
+            at=now,
+            note=cmd.note,
+            back_to=Status.in_review,
+            waited_working_days=waited,
+            due_date=due,
+            legal_due_date=legal,
+        )
+    ]
 
 
 def _waited(s: DossierState, cal: WorkingCalendar, now: datetime) -> int:
@@ -138,14 +165,16 @@ def _waited(s: DossierState, cal: WorkingCalendar, now: datetime) -> int:
     return max(cal.working_days_between(s.suspended_since, now), 0)
 
 
-def _reject_intake(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-                   cal: WorkingCalendar) -> list[e.Event]:
+def _reject_intake(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.RejectIntake)
     return [e.IntakeRejected(at=now, reason=_required(cmd.reason, "reason"))]
 
 
-def _assign(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-            cal: WorkingCalendar) -> list[e.Event]:
+def _assign(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.Assign)
     return [e.Assigned(at=now, assignee=_required(cmd.assignee, "assignee"), previous=s.assignee)]
 
@@ -155,8 +184,9 @@ def consultation_id(dossier_id: str, agency: str, index: int) -> str:
     return str(uuid.uuid5(uuid.UUID(dossier_id), f"consultation:{index}:{agency}"))
 
 
-def _consult(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-             cal: WorkingCalendar) -> list[e.Event]:
+def _consult(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.Consult)
     agencies = list(dict.fromkeys(a.strip() for a in cmd.agencies if a.strip()))
     if not agencies:
@@ -172,14 +202,20 @@ def _consult(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinit
     due = cal.add_working_days(now, days)
     start = len(s.consultations)
     return [
-        e.ConsultationRequested(at=now, consultation_id=consultation_id(s.id, a, start + i),
-                                agency=a, due_date=due, working_days=days)
+        e.ConsultationRequested(
+            at=now,
+            consultation_id=consultation_id(s.id, a, start + i),
+            agency=a,
+            due_date=due,
+            working_days=days,
+        )
         for i, a in enumerate(agencies)
     ]
 
 
-def _respond(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-             cal: WorkingCalendar) -> list[e.Event]:
+def _respond(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.Respond)
     x = s.consultation(cmd.consultation_id)
     if x is None or x.agency != cmd.actor.agency:
@@ -187,14 +223,22 @@ def _respond(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinit
     if not x.is_open:
         # A conflict with the recorded outcome, not a state the dossier could leave.
         raise Conflict(f"this request is already {x.status.value}; it cannot be answered again")
-    return [e.ConsultationAnswered(at=now, consultation_id=x.id, agency=x.agency,
-                                   opinion=cmd.opinion, comments=cmd.comments,
-                                   answered_by=cmd.actor.name,
-                                   late=local_date(now) > x.due_date)]
+    return [
+        e.ConsultationAnswered(
+            at=now,
+            consultation_id=x.id,
+            agency=x.agency,
+            opinion=cmd.opinion,
+            comments=cmd.comments,
+            answered_by=cmd.actor.name,
+            late=local_date(now) > x.due_date,
+        )
+    ]
 
 
-def _propose(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-             cal: WorkingCalendar) -> list[e.Event]:
+def _propose(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.Propose)
     if cmd.outcome not in p.outcomes:
         raise InvalidInput(f"outcome must be one of: {', '.join(p.outcomes)}")
@@ -203,8 +247,9 @@ def _propose(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinit
         raise InvalidInput(
             "aid touching security, defence or religion must be forwarded to the competent "
             "authority (the Prime Minister), and only such aid"
-            if s.fields.get(flag) else
-            "only aid touching security, defence or religion is forwarded")
+            if s.fields.get(flag)
+            else "only aid touching security, defence or religion is forwarded"
+        )
     if cmd.outcome != Outcome.approve and not cmd.reasons.strip():
         raise InvalidInput("a refusal or forwarding must state its reasons in writing")
     years = cmd.validity_years
@@ -216,8 +261,15 @@ def _propose(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinit
             )
     elif cmd.outcome != Outcome.approve:
         years = None
-    return [e.DecisionProposed(at=now, outcome=cmd.outcome, reasons=cmd.reasons,
-                               validity_years=years, proposed_by=cmd.actor.name)]
+    return [
+        e.DecisionProposed(
+            at=now,
+            outcome=cmd.outcome,
+            reasons=cmd.reasons,
+            validity_years=years,
+            proposed_by=cmd.actor.name,
+        )
+    ]
 
 
 def _add_years(day: date, years: int) -> date:
@@ -235,8 +287,9 @@ def classify(s: DossierState, day: date) -> str:
     return "on_time" if day == s.legal_due_date else "early"
 
 
-def _sign(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-          cal: WorkingCalendar) -> list[e.Event]:
+def _sign(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     proposal = s.proposal
     assert proposal is not None, "awaiting_decision always has a proposal"
     today = local_date(now)
@@ -248,8 +301,11 @@ def _sign(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition
         number = f"{s.code}/{p.certificate_number_prefix}"
     elif approve and p.certificate_action is not None:
         number = str(s.fields.get("certificate_number") or "") or None  # the same certificate
-    status = {Outcome.approve: Status.approved, Outcome.refuse: Status.refused,
-              Outcome.forward: Status.forwarded}[proposal.outcome]
+    status = {
+        Outcome.approve: Status.approved,
+        Outcome.refuse: Status.refused,
+        Outcome.forward: Status.forwarded,
+    }[proposal.outcome]
     cancelled: list[e.Event] = [
         e.ConsultationCancelled(at=now, consultation_id=x.id, agency=x.agency)
         for x in s.open_consultations()
@@ -257,34 +313,53 @@ def _sign(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition
     used = working_days_used(s, cal, now) or 0
     timeliness = classify(s, today)
     on_time = timeliness != "late"
-    return cancelled + [e.DecisionSigned(
-        at=now, outcome=proposal.outcome, status=status, reasons=proposal.reasons,
-        validity_years=years, valid_from=today if years else None, valid_until=valid_until,
-        certificate_number=number, signed_by=cmd.actor.name, on_time=on_time,
-        timeliness=timeliness,
-        working_days_used=used)]
+    return cancelled + [
+        e.DecisionSigned(
+            at=now,
+            outcome=proposal.outcome,
+            status=status,
+            reasons=proposal.reasons,
+            validity_years=years,
+            valid_from=today if years else None,
+            valid_until=valid_until,
+            certificate_number=number,
+            signed_by=cmd.actor.name,
+            on_time=on_time,
+            timeliness=timeliness,
+            working_days_used=used,
+        )
+    ]
 
 
-def _return(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-            cal: WorkingCalendar) -> list[e.Event]:
+def _return(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.Return)
     return [e.DecisionReturned(at=now, comment=_required(cmd.comment, "comment"))]
 
 
-def _extend(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-            cal: WorkingCalendar) -> list[e.Event]:
+def _extend(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.Extend)
     if not 1 <= cmd.working_days <= MAX_WORKING_DAYS:
         raise InvalidInput(f"working_days must be between 1 and {MAX_WORKING_DAYS}")
     reason = _required(cmd.reason, "reason")
     base = max(d for d in (s.due_date, local_date(now)) if d is not None)
-    return [e.Extended(at=now, reason=reason, working_days=cmd.working_days,
-                       previous_due_date=s.due_date,
-                       due_date=cal.add_working_days(base, cmd.working_days))]
+    return [
+        e.Extended(
+            at=now,
+            reason=reason,
+            working_days=cmd.working_days,
+            previous_due_date=s.due_date,
+            due_date=cal.add_working_days(base, cmd.working_days),
+        )
+    ]
 
 
-def _withdraw(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-              cal: WorkingCalendar) -> list[e.Event]:
+def _withdraw(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.Withdraw)
     reason = _required(cmd.reason, "reason")
     cancelled: list[e.Event] = [
@@ -302,40 +377,50 @@ def _required(value: str, name: str) -> str:
     return value.strip()
 
 
-def _open_request(s: DossierState, consultation_id: str, p: ProcedureDefinition
-                  ) -> ConsultationState:
+def _open_request(
+    s: DossierState, consultation_id: str, p: ProcedureDefinition
+) -> ConsultationState:
     x = s.consultation(consultation_id)
     if x is None or x.status != ConsultationStatus.requested:
-        raise NotAllowed(f"consultation {consultation_id} is not waiting for an answer",
-                         allowed_actions(s, p))
+        raise NotAllowed(
+            f"consultation {consultation_id} is not waiting for an answer", allowed_actions(s, p)
+        )
     return x
 
 
-def _remind(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-            cal: WorkingCalendar) -> list[e.Event]:
+def _remind(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.RemindConsultation)
     x = _open_request(s, cmd.consultation_id, p)
     if x.reminded_at is not None:
         raise NotAllowed("the agency was already reminded", allowed_actions(s, p))
-    return [e.ConsultationReminded(at=now, consultation_id=x.id, agency=x.agency,
-                                   due_date=x.due_date)]
+    return [
+        e.ConsultationReminded(at=now, consultation_id=x.id, agency=x.agency, due_date=x.due_date)
+    ]
 
 
-def _expire(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-            cal: WorkingCalendar) -> list[e.Event]:
+def _expire(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert isinstance(cmd, c.ExpireConsultation)
     x = _open_request(s, cmd.consultation_id, p)
     if local_date(now) <= x.due_date:
         raise NotAllowed(f"the agency has until {x.due_date}", allowed_actions(s, p))
     if p.silence_rule == SilenceRule.deemed_consent:
-        return [e.ConsultationDeemedConsent(at=now, consultation_id=x.id, agency=x.agency,
-                                            due_date=x.due_date)]
-    return [e.ConsultationOverdue(at=now, consultation_id=x.id, agency=x.agency,
-                                  due_date=x.due_date)]
+        return [
+            e.ConsultationDeemedConsent(
+                at=now, consultation_id=x.id, agency=x.agency, due_date=x.due_date
+            )
+        ]
+    return [
+        e.ConsultationOverdue(at=now, consultation_id=x.id, agency=x.agency, due_date=x.due_date)
+    ]
 
 
-def _flag_at_risk(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-                  cal: WorkingCalendar) -> list[e.Event]:
+def _flag_at_risk(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert s.due_date is not None
     left = cal.working_days_between(now, s.due_date)
     if left > p.at_risk_working_days:
@@ -343,12 +428,12 @@ def _flag_at_risk(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDe
     return [e.DossierAtRisk(at=now, due_date=s.due_date, working_days_left=left)]
 
 
-def _flag_late(s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition,
-               cal: WorkingCalendar) -> list[e.Event]:
+def _flag_late(
+    s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
+) -> list[e.Event]:
     assert s.due_date is not None
     if local_date(now) <= s.due_date:
-        raise NotAllowed(f"the appointment date {s.due_date} has not passed",
-                         allowed_actions(s, p))
+        raise NotAllowed(f"the appointment date {s.due_date} has not passed", allowed_actions(s, p))
     return [e.DossierLate(at=now, due_date=s.due_date)]
 
 

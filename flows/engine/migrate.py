@@ -42,54 +42,76 @@ class MigrationPlan:
         return not self.refusals
 
 
-def plan_migration(state: DossierState, old: ProcedureDefinition, new: ProcedureDefinition,
-                   calendar: WorkingCalendar, now: datetime) -> MigrationPlan:
+def plan_migration(
+    state: DossierState,
+    old: ProcedureDefinition,
+    new: ProcedureDefinition,
+    calendar: WorkingCalendar,
+    now: datetime,
+) -> MigrationPlan:
     """Recompute the dossier's dates under the new version; list every reason to refuse."""
     today = local_date(now)
     plan = MigrationPlan(
-        dossier_id=state.id, code=state.code, from_version=state.procedure_version,
-        to_version=new.version, old_due_date=state.due_date, new_due_date=state.due_date,
-        old_legal_due_date=state.legal_due_date, new_legal_due_date=state.legal_due_date,
-        pending_consultations=len(state.open_consultations()))
+        dossier_id=state.id,
+        code=state.code,
+        from_version=state.procedure_version,
+        to_version=new.version,
+        old_due_date=state.due_date,
+        new_due_date=state.due_date,
+        old_legal_due_date=state.legal_due_date,
+        new_legal_due_date=state.legal_due_date,
+        pending_consultations=len(state.open_consultations()),
+    )
     if new.code != state.procedure:
         plan.refusals.append(f"the dossier follows {state.procedure}, not {new.code}")
     if new.version == state.procedure_version:
         plan.refusals.append(f"already on version {new.version}")
     if state.is_terminal:
-        plan.refusals.append(f"the dossier is {state.status.value}: finished dossiers keep "
-                             "the version they were decided under")
+        plan.refusals.append(
+            f"the dossier is {state.status.value}: finished dossiers keep "
+            "the version they were decided under"
+        )
         return plan
     if not any(state.status in t.from_statuses for t in new.transitions):
-        plan.refusals.append(f"version {new.version} has no step for status "
-                             f"{state.status.value}")
+        plan.refusals.append(f"version {new.version} has no step for status {state.status.value}")
     if new.consultation_mode == ConsultationMode.none and state.open_consultations():
-        plan.refusals.append(f"version {new.version} consults nobody but "
-                             f"{plan.pending_consultations} requests are still open")
+        plan.refusals.append(
+            f"version {new.version} consults nobody but "
+            f"{plan.pending_consultations} requests are still open"
+        )
     if state.accepted_at is not None and state.legal_due_date is not None:
         legal = calendar.add_working_days(
-            state.accepted_at, new.total_working_days + state.suspended_working_days)
+            state.accepted_at, new.total_working_days + state.suspended_working_days
+        )
         plan.new_legal_due_date = legal
-        plan.new_due_date = legal if not state.extended or state.due_date is None \
-            else max(legal, state.due_date)  # an apology letter's date is never brought forward
+        plan.new_due_date = (
+            legal if not state.extended or state.due_date is None else max(legal, state.due_date)
+        )  # an apology letter's date is never brought forward
         if legal < today <= state.legal_due_date:
-            plan.refusals.append(f"the new statutory date {legal:%d/%m/%Y} has already passed: "
-                                 "the dossier would become late by the migration")
+            plan.refusals.append(
+                f"the new statutory date {legal:%d/%m/%Y} has already passed: "
+                "the dossier would become late by the migration"
+            )
     for x in state.consultations:
         if x.status != ConsultationStatus.requested:
             continue
-        if x.working_days != old.consultation_working_days or \
-                new.consultation_working_days == old.consultation_working_days:
+        if (
+            x.working_days != old.consultation_working_days
+            or new.consultation_working_days == old.consultation_working_days
+        ):
             continue  # a deadline the handler set by hand, or nothing changes
         due = calendar.add_working_days(x.requested_at, new.consultation_working_days)
         plan.consultation_changes.append(ConsultationChange(x.id, x.agency, x.due_date, due))
         if due < today:
-            plan.refusals.append(f"{x.agency}'s request would be overdue at once "
-                                 f"(new due date {due:%d/%m/%Y})")
+            plan.refusals.append(
+                f"{x.agency}'s request would be overdue at once (new due date {due:%d/%m/%Y})"
+            )
     return plan
 
 
-def apply_migration(state: DossierState, plan: MigrationPlan,
-                    new: ProcedureDefinition) -> DossierState:
+def apply_migration(
+    state: DossierState, plan: MigrationPlan, new: ProcedureDefinition
+) -> DossierState:
     """Carry out an allowed plan on the state."""
     if not plan.allowed:
         raise ValueError("cannot apply a refused migration plan")

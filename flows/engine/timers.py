@@ -56,7 +56,8 @@ def desired_timers(
             continue
         if x.reminded_at is None and procedure.reminder_working_days_before > 0:
             remind_day = calendar.add_working_days(
-                x.due_date, -procedure.reminder_working_days_before)
+                x.due_date, -procedure.reminder_working_days_before
+            )
             specs.add(TimerSpec(TimerKind.consultation_reminder, x.id, start_of(remind_day)))
         specs.add(TimerSpec(TimerKind.consultation_due, x.id, after(x.due_date)))
     return specs

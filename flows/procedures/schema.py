@@ -147,11 +147,15 @@ class ProcedureDefinition(BaseModel):
     )
     fields_schema: str = Field(description="Name of the pydantic model of the dossier fields.")
     certificate_action: str | None = Field(
-        default=None, description="issue, renew, amend, reissue or close: what signing an "
-        "approval does to the certificate registry.")
+        default=None,
+        description="issue, renew, amend, reissue or close: what signing an "
+        "approval does to the certificate registry.",
+    )
     forward_when_field: str | None = Field(
-        default=None, description="A yes/no dossier field that, when true, makes 'forward' "
-        "the only possible outcome (aid touching security, defence or religion).")
+        default=None,
+        description="A yes/no dossier field that, when true, makes 'forward' "
+        "the only possible outcome (aid touching security, defence or religion).",
+    )
     steps: tuple[Step, ...]
     transitions: tuple[Transition, ...]
 

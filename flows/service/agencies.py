@@ -29,35 +29,51 @@ SYSTEM = Actor("system", "system")
 class AgencyCreate(Strict):
     """A new agency in the registry, e.g. the successor of a merged ministry."""
 
-    code: str = Field(pattern=CODE_PATTERN, examples=["BTC-KHDT"],
-                      description="Stable short code: capitals, digits and hyphens, 2-40 long.")
-    name_vi: str = Field(min_length=1, max_length=300,
-                         examples=["Bộ Tài chính (Khối Kế hoạch và Đầu tư)"])
-    name_en: str = Field(min_length=1, max_length=300,
-                         examples=["Ministry of Finance (Planning and Investment)"])
-    email: EmailStr | Literal[""] = Field(default="",
-                                          examples=["btc-khdt@agencies.example.org"],
-                                          description="Where requests are e-mailed; may be empty.")
-    active: bool = Field(default=True, examples=[True],
-                         description="Inactive agencies cannot be newly consulted.")
+    code: str = Field(
+        pattern=CODE_PATTERN,
+        examples=["BTC-KHDT"],
+        description="Stable short code: capitals, digits and hyphens, 2-40 long.",
+    )
+    name_vi: str = Field(
+        min_length=1, max_length=300, examples=["Bộ Tài chính (Khối Kế hoạch và Đầu tư)"]
+    )
+    name_en: str = Field(
+        min_length=1, max_length=300, examples=["Ministry of Finance (Planning and Investment)"]
+    )
+    email: EmailStr | Literal[""] = Field(
+        default="",
+        examples=["btc-khdt@agencies.example.org"],
+        description="Where requests are e-mailed; may be empty.",
+    )
+    active: bool = Field(
+        default=True, examples=[True], description="Inactive agencies cannot be newly consulted."
+    )
 
 
 class AgencyUpdate(Strict):
     """Changes to an agency: any of its names, e-mail or active flag (at least one)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"active": False},
-        {"name_vi": "Văn phòng Ủy ban nhân dân tỉnh Quảng Trị",
-         "name_en": "Office of the Quảng Trị People's Committee",
-         "email": "vp-ubnd-qt@agencies.example.org"},
-    ]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"active": False},
+                {
+                    "name_vi": "Văn phòng Ủy ban nhân dân tỉnh Quảng Trị",
+                    "name_en": "Office of the Quảng Trị People's Committee",
+                    "email": "vp-ubnd-qt@agencies.example.org",
+                },
+            ]
+        }
+    )
 
     name_vi: str | None = Field(default=None, min_length=1, max_length=300)
     name_en: str | None = Field(default=None, min_length=1, max_length=300)
-    email: EmailStr | Literal[""] | None = Field(default=None,
-                                                 description='"" removes the e-mail address.')
-    active: bool | None = Field(default=None,
-                                description="false: no new consultations; history is kept.")
+    email: EmailStr | Literal[""] | None = Field(
+        default=None, description='"" removes the e-mail address.'
+    )
+    active: bool | None = Field(
+        default=None, description="false: no new consultations; history is kept."
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> AgencyUpdate:
@@ -93,8 +109,9 @@ def get_agency(engine: Engine, code: str) -> AgencyPublic:
         return _public(row)
 
 
-def create_agency(engine: Engine, data: AgencyCreate, *, actor: Actor = SYSTEM,
-                  now: datetime | None = None) -> AgencyPublic:
+def create_agency(
+    engine: Engine, data: AgencyCreate, *, actor: Actor = SYSTEM, now: datetime | None = None
+) -> AgencyPublic:
     """Add an agency to the registry (audited); an existing code is a Conflict."""
     now = now or utcnow()
     try:
@@ -105,16 +122,30 @@ def create_agency(engine: Engine, data: AgencyCreate, *, actor: Actor = SYSTEM,
             session.add(row)
             session.flush()
             created = _public(row)
-            record_admin(session, actor=actor, entity="agency", key=data.code,
-                         action="create", before=None, after=created.model_dump(), at=now)
+            record_admin(
+                session,
+                actor=actor,
+                entity="agency",
+                key=data.code,
+                action="create",
+                before=None,
+                after=created.model_dump(),
+                at=now,
+            )
     except IntegrityError as exc:  # a concurrent create of the same code won the race
         raise Conflict(f"agency {data.code!r} already exists; change it with PATCH") from exc
     log.info("agency %s created by %s: %s", data.code, actor.name, created.model_dump())
     return created
 
 
-def update_agency(engine: Engine, code: str, data: AgencyUpdate, *, actor: Actor = SYSTEM,
-                  now: datetime | None = None) -> AgencyPublic:
+def update_agency(
+    engine: Engine,
+    code: str,
+    data: AgencyUpdate,
+    *,
+    actor: Actor = SYSTEM,
+    now: datetime | None = None,
+) -> AgencyPublic:
     """Change an agency's names, e-mail or active flag (audited); consultations are untouched."""
     now = now or utcnow()
     changes = data.model_dump(include=set(MUTABLE), exclude_unset=True)
@@ -128,7 +159,15 @@ def update_agency(engine: Engine, code: str, data: AgencyUpdate, *, actor: Actor
         session.add(row)
         session.flush()
         updated = _public(row)
-        record_admin(session, actor=actor, entity="agency", key=code, action="update",
-                     before=before, after=changes, at=now)
+        record_admin(
+            session,
+            actor=actor,
+            entity="agency",
+            key=code,
+            action="update",
+            before=before,
+            after=changes,
+            at=now,
+        )
     log.info("agency %s updated by %s: %s -> %s", code, actor.name, before, changes)
     return updated

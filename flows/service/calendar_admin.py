@@ -21,12 +21,20 @@ SYSTEM = Actor("system", "system")
 def list_overrides(engine: Engine) -> list[CalendarOverride]:
     """Every override, by day."""
     with read_session(engine) as session:
-        return list(session.exec(select(CalendarOverride)
-                                 .order_by(col(CalendarOverride.day))).all())
+        return list(
+            session.exec(select(CalendarOverride).order_by(col(CalendarOverride.day))).all()
+        )
 
 
-def set_override(engine: Engine, day: date, kind: str, note: str, *, actor: Actor = SYSTEM,
-                 now: datetime | None = None) -> CalendarOverride:
+def set_override(
+    engine: Engine,
+    day: date,
+    kind: str,
+    note: str,
+    *,
+    actor: Actor = SYSTEM,
+    now: datetime | None = None,
+) -> CalendarOverride:
     """Make a day a holiday or a working day (replacing any earlier override of that day).
 
     Deadlines computed from now on follow it; appointment dates already given stay as given.
@@ -39,19 +47,35 @@ def set_override(engine: Engine, day: date, kind: str, note: str, *, actor: Acto
         row = found or CalendarOverride(day=day, kind=kind)
         row.kind, row.note = kind, note
         session.add(row)
-        record_admin(session, actor=actor, entity="calendar", key=day.isoformat(), action="set",
-                     before=before, after={"kind": kind, "note": note}, at=now or utcnow())
+        record_admin(
+            session,
+            actor=actor,
+            entity="calendar",
+            key=day.isoformat(),
+            action="set",
+            before=before,
+            after={"kind": kind, "note": note},
+            at=now or utcnow(),
+        )
         return row
 
 
-def delete_override(engine: Engine, day: date, *, actor: Actor = SYSTEM,
-                    now: datetime | None = None) -> None:
+def delete_override(
+    engine: Engine, day: date, *, actor: Actor = SYSTEM, now: datetime | None = None
+) -> None:
     """Remove an override: the day follows holidays.VN again."""
     with write_session(engine) as session:
         row = session.get(CalendarOverride, day)
         if row is None:
             raise NotFound(f"no override on {day}")
-        record_admin(session, actor=actor, entity="calendar", key=day.isoformat(),
-                     action="delete", before={"kind": row.kind, "note": row.note}, after=None,
-                     at=now or utcnow())
+        record_admin(
+            session,
+            actor=actor,
+            entity="calendar",
+            key=day.isoformat(),
+            action="delete",
+            before={"kind": row.kind, "note": row.note},
+            after=None,
+            at=now or utcnow(),
+        )
         session.delete(row)

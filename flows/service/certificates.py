@@ -20,8 +20,9 @@ from models.schemas import CertificateEventPublic, CertificatePublic
 CHANGES_ON_CERTIFICATE = ("renew", "amend", "reissue", "close")
 
 
-def check_certificate(session: Session, procedure: ProcedureDefinition,
-                      fields: dict[str, Any]) -> None:
+def check_certificate(
+    session: Session, procedure: ProcedureDefinition, fields: dict[str, Any]
+) -> None:
     """A renewal, amendment, re-issue or closure must name an active certificate of its type."""
     if procedure.certificate_action not in CHANGES_ON_CERTIFICATE:
         return
@@ -30,35 +31,53 @@ def check_certificate(session: Session, procedure: ProcedureDefinition,
     if cert is None:
         raise InvalidInput(f"no certificate numbered {number!r} in the registry")
     if cert.type != procedure.certificate_type:
-        raise InvalidInput(f"certificate {number} is a {cert.type} certificate; "
-                           f"{procedure.code} concerns {procedure.certificate_type} ones")
+        raise InvalidInput(
+            f"certificate {number} is a {cert.type} certificate; "
+            f"{procedure.code} concerns {procedure.certificate_type} ones"
+        )
     if cert.status != "active":
         raise InvalidInput(f"certificate {number} is {cert.status}")
 
 
-def apply_certificate(session: Session, dossier: Dossier, procedure: ProcedureDefinition,
-                      events: list[e.Event], now: datetime) -> None:
+def apply_certificate(
+    session: Session,
+    dossier: Dossier,
+    procedure: ProcedureDefinition,
+    events: list[e.Event],
+    now: datetime,
+) -> None:
     """Record what a signed approval does to the registry, in the command's transaction."""
     signed = next((ev for ev in events if isinstance(ev, e.DecisionSigned)), None)
     action = procedure.certificate_action
     if signed is None or signed.outcome != Outcome.approve or action is None:
         return
-    details: dict[str, Any] = {"decision_number": signed.certificate_number,
-                               "valid_from": _iso(signed.valid_from),
-                               "valid_until": _iso(signed.valid_until)}
+    details: dict[str, Any] = {
+        "decision_number": signed.certificate_number,
+        "valid_from": _iso(signed.valid_from),
+        "valid_until": _iso(signed.valid_until),
+    }
     if action == "issue":
         assert signed.certificate_number is not None and procedure.certificate_type
-        cert = Certificate(id=str(uuid.uuid4()), number=signed.certificate_number,
-                           type=procedure.certificate_type, ngo_name=dossier.applicant_name,
-                           country=dossier.applicant_country, valid_from=signed.valid_from,
-                           valid_until=signed.valid_until, details=dict(dossier.fields),
-                           issued_by_dossier=dossier.id, updated_at=now)
+        cert = Certificate(
+            id=str(uuid.uuid4()),
+            number=signed.certificate_number,
+            type=procedure.certificate_type,
+            ngo_name=dossier.applicant_name,
+            country=dossier.applicant_country,
+            valid_from=signed.valid_from,
+            valid_until=signed.valid_until,
+            details=dict(dossier.fields),
+            issued_by_dossier=dossier.id,
+            updated_at=now,
+        )
         session.add(cert)
         session.flush()
     else:
-        found = session.exec(select(Certificate).where(
-            Certificate.number == dossier.fields.get("certificate_number"))
-            .with_for_update()).first()
+        found = session.exec(
+            select(Certificate)
+            .where(Certificate.number == dossier.fields.get("certificate_number"))
+            .with_for_update()
+        ).first()
         if found is None:
             raise NotFound("the certificate concerned is no longer in the registry")
         cert = found
@@ -69,8 +88,10 @@ def apply_certificate(session: Session, dossier: Dossier, procedure: ProcedureDe
             for change in changes:
                 if change.get("what") == "name":
                     cert.ngo_name = change["new_value"]
-            cert.details = {**cert.details,
-                            "amendments": [*cert.details.get("amendments", []), *changes]}
+            cert.details = {
+                **cert.details,
+                "amendments": [*cert.details.get("amendments", []), *changes],
+            }
             details["changes"] = changes
         elif action == "reissue":
             details["reason"] = dossier.fields.get("reason")
@@ -79,8 +100,11 @@ def apply_certificate(session: Session, dossier: Dossier, procedure: ProcedureDe
             details["reason"] = dossier.fields.get("reason")
         cert.updated_at = now
         session.add(cert)
-    session.add(CertificateEvent(certificate_id=cert.id, dossier_id=dossier.id, action=action,
-                                 at=now, details=details))
+    session.add(
+        CertificateEvent(
+            certificate_id=cert.id, dossier_id=dossier.id, action=action, at=now, details=details
+        )
+    )
 
 
 def _iso(value: Any) -> str | None:
@@ -88,20 +112,40 @@ def _iso(value: Any) -> str | None:
 
 
 def _public(session: Session, cert: Certificate) -> CertificatePublic:
-    history = session.exec(select(CertificateEvent).where(
-        CertificateEvent.certificate_id == cert.id).order_by(col(CertificateEvent.id))).all()
+    history = session.exec(
+        select(CertificateEvent)
+        .where(CertificateEvent.certificate_id == cert.id)
+        .order_by(col(CertificateEvent.id))
+    ).all()
     return CertificatePublic(
-        id=cert.id, number=cert.number, type=cert.type, ngo_name=cert.ngo_name,
-        country=cert.country, status=cert.status, valid_from=cert.valid_from,
-        valid_until=cert.valid_until, details=cert.details,
+        id=cert.id,
+        number=cert.number,
+        type=cert.type,
+        ngo_name=cert.ngo_name,
+        country=cert.country,
+        status=cert.status,
+        valid_from=cert.valid_from,
+        valid_until=cert.valid_until,
+        details=cert.details,
         issued_by_dossier=cert.issued_by_dossier,
-        history=[CertificateEventPublic(action=h.action, at=h.at, dossier_id=h.dossier_id,
-                                        details=h.details) for h in history])
+        history=[
+            CertificateEventPublic(
+                action=h.action, at=h.at, dossier_id=h.dossier_id, details=h.details
+            )
+            for h in history
+        ],
+    )
 
 
-def list_certificates(engine: Engine, *, status: str | None = None, type: str | None = None,
-                      q: str | None = None, limit: int = 100,
-                      offset: int = 0) -> list[CertificatePublic]:
+def list_certificates(
+    engine: Engine,
+    *,
+    status: str | None = None,
+    type: str | None = None,
+    q: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[CertificatePublic]:
     """Certificates by number, filtered."""
     query = select(Certificate)
     if status:
@@ -110,11 +154,16 @@ def list_certificates(engine: Engine, *, status: str | None = None, type: str | 
         query = query.where(Certificate.type == type)
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Certificate.number).like(like),
-                                func.lower(Certificate.ngo_name).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Certificate.number).like(like),
+                func.lower(Certificate.ngo_name).like(like),
+            )
+        )
     with read_session(engine) as session:
-        rows = session.exec(query.order_by(col(Certificate.number))
-                            .limit(limit).offset(offset)).all()
+        rows = session.exec(
+            query.order_by(col(Certificate.number)).limit(limit).offset(offset)
+        ).all()
         return [_public(session, c) for c in rows]
 
 

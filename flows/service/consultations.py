@@ -15,16 +15,19 @@ from models.dossier import Dossier
 from models.schemas import ConsultationPublic
 
 
-def list_consultations(engine: Engine, actor: Actor, status: str | None = None,
-                       limit: int = 100, offset: int = 0) -> list[ConsultationPublic]:
+def list_consultations(
+    engine: Engine, actor: Actor, status: str | None = None, limit: int = 100, offset: int = 0
+) -> list[ConsultationPublic]:
     """The caller agency's requests (all of them for handlers, leaders and managers)."""
-    query = select(Consultation, Dossier).join(Dossier,
-                                                col(Dossier.id) == col(Consultation.dossier_id))
+    query = select(Consultation, Dossier).join(
+        Dossier, col(Dossier.id) == col(Consultation.dossier_id)
+    )
     if actor.role == "agency":
         query = query.where(Consultation.agency_code == actor.agency)
     if status == "open":
-        query = query.where(col(Consultation.status).in_([s.value for s in
-                                                           OPEN_CONSULTATION_STATUSES]))
+        query = query.where(
+            col(Consultation.status).in_([s.value for s in OPEN_CONSULTATION_STATUSES])
+        )
     elif status:
         query = query.where(Consultation.status == status)
     query = query.order_by(col(Consultation.due_date), col(Consultation.id))

@@ -31,40 +31,73 @@ def queue_daily_digest(engine: Engine, now: datetime) -> int:
         calendar = load_calendar(session)
         open_rows = col(Dossier.status).not_in([s.value for s in TERMINAL_STATUSES])
         running = open_rows & col(Dossier.suspended).is_(False)
-        overdue = session.exec(select(Dossier).where(running, col(Dossier.due_date) < today)
-                               .order_by(col(Dossier.due_date)).limit(LIMIT)).all()
+        overdue = session.exec(
+            select(Dossier)
+            .where(running, col(Dossier.due_date) < today)
+            .order_by(col(Dossier.due_date))
+            .limit(LIMIT)
+        ).all()
         horizon = calendar.add_working_days(today, AT_RISK_WORKING_DAYS)
-        at_risk = session.exec(select(Dossier).where(
-            running, col(Dossier.due_date) >= today, col(Dossier.due_date) <= horizon)
-            .order_by(col(Dossier.due_date)).limit(LIMIT)).all()
-        late = session.exec(select(Consultation.agency_code, func.count())
-                            .where(Consultation.status == "overdue")
-                            .group_by(col(Consultation.agency_code))).all()
+        at_risk = session.exec(
+            select(Dossier)
+            .where(running, col(Dossier.due_date) >= today, col(Dossier.due_date) <= horizon)
+            .order_by(col(Dossier.due_date))
+            .limit(LIMIT)
+        ).all()
+        late = session.exec(
+            select(Consultation.agency_code, func.count())
+            .where(Consultation.status == "overdue")
+            .group_by(col(Consultation.agency_code))
+        ).all()
         names = {a.code: a.name_vi for a in session.exec(select(Agency)).all()}
         context: dict[str, Any] = {
             "day": today.isoformat(),
             "overdue_dossiers": [
-                {"code": d.code, "subject": d.subject, "due_date": d.due_date.isoformat(),
-                 "assignee": d.assignee,
-                 "working_days_late": calendar.working_days_between(d.due_date, today)}
-                for d in overdue if d.due_date is not None],
+                {
+                    "code": d.code,
+                    "subject": d.subject,
+                    "due_date": d.due_date.isoformat(),
+                    "assignee": d.assignee,
+                    "working_days_late": calendar.working_days_between(d.due_date, today),
+                }
+                for d in overdue
+                if d.due_date is not None
+            ],
             "at_risk_dossiers": [
-                {"code": d.code, "subject": d.subject, "due_date": d.due_date.isoformat(),
-                 "assignee": d.assignee,
-                 "working_days_left": calendar.working_days_between(today, d.due_date)}
-                for d in at_risk if d.due_date is not None],
-            "late_agencies": [{"agency": code, "agency_name": names.get(code, code),
-                               "overdue_requests": int(n)} for code, n in late],
+                {
+                    "code": d.code,
+                    "subject": d.subject,
+                    "due_date": d.due_date.isoformat(),
+                    "assignee": d.assignee,
+                    "working_days_left": calendar.working_days_between(today, d.due_date),
+                }
+                for d in at_risk
+                if d.due_date is not None
+            ],
+            "late_agencies": [
+                {"agency": code, "agency_name": names.get(code, code), "overdue_requests": int(n)}
+                for code, n in late
+            ],
         }
-        managers = session.exec(select(User).where(
-            User.role == "manager", col(User.active).is_(True))).all()
+        managers = session.exec(
+            select(User).where(User.role == "manager", col(User.active).is_(True))
+        ).all()
         queued = 0
         for email in sorted({m.email for m in managers if m.email}):
             outbox_id = str(uuid.uuid5(DIGEST_NAMESPACE, f"{today}:{email}"))
             if session.get(Outbox, outbox_id) is not None:
                 continue
-            session.add(Outbox(id=outbox_id, recipient=email, template="daily_digest",
-                               language="vi", context=context, created_at=now,
-                               next_attempt_at=now, message_id=f"<{outbox_id}@ngo-review>"))
+            session.add(
+                Outbox(
+                    id=outbox_id,
+                    recipient=email,
+                    template="daily_digest",
+                    language="vi",
+                    context=context,
+                    created_at=now,
+                    next_attempt_at=now,
+                    message_id=f"<{outbox_id}@ngo-review>",
+                )
+            )
             queued += 1
         return queued

@@ -21,12 +21,27 @@ from models.schemas import DocumentPublic
 
 
 def _public(d: Document) -> DocumentPublic:
-    return DocumentPublic(id=d.id, name=d.name, content_type=d.content_type, size=d.size,
-                          sha256=d.sha256, uploaded_at=d.uploaded_at, uploaded_by=d.uploaded_by)
+    return DocumentPublic(
+        id=d.id,
+        name=d.name,
+        content_type=d.content_type,
+        size=d.size,
+        sha256=d.sha256,
+        uploaded_at=d.uploaded_at,
+        uploaded_by=d.uploaded_by,
+    )
 
 
-def add_document(engine: Engine, dossier_id: str, actor: Actor, *, name: str,
-                 content_type: str, content: bytes, now: datetime) -> DocumentPublic:
+def add_document(
+    engine: Engine,
+    dossier_id: str,
+    actor: Actor,
+    *,
+    name: str,
+    content_type: str,
+    content: bytes,
+    now: datetime,
+) -> DocumentPublic:
     """Store one file on an open dossier, with its SHA-256, and audit it."""
     name = name.strip().replace("/", "_").replace("\\", "_")[:255]
     if not name:
@@ -37,15 +52,28 @@ def add_document(engine: Engine, dossier_id: str, actor: Actor, *, name: str,
         row = load_for_update(session, dossier_id)
         if Status(row.status) in TERMINAL_STATUSES:
             raise NotAllowed(f"the dossier is {row.status}; no documents can be added", [])
-        doc = Document(id=str(uuid.uuid4()), dossier_id=row.id, name=name,
-                       content_type=content_type[:120] or "application/octet-stream",
-                       size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                       content=content, uploaded_at=now, uploaded_by=actor.name)
+        doc = Document(
+            id=str(uuid.uuid4()),
+            dossier_id=row.id,
+            name=name,
+            content_type=content_type[:120] or "application/octet-stream",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_at=now,
+            uploaded_by=actor.name,
+        )
         session.add(doc)
-        record_audit(session, dossier_id=row.id, actor=actor, action="upload-document",
-                     from_status=row.status, to_status=row.status, at=now,
-                     details={"document_id": doc.id, "name": name, "size": doc.size,
-                              "sha256": doc.sha256})
+        record_audit(
+            session,
+            dossier_id=row.id,
+            actor=actor,
+            action="upload-document",
+            from_status=row.status,
+            to_status=row.status,
+            at=now,
+            details={"document_id": doc.id, "name": name, "size": doc.size, "sha256": doc.sha256},
+        )
         return _public(doc)
 
 
@@ -54,13 +82,17 @@ def list_documents(engine: Engine, dossier_id: str) -> list[DocumentPublic]:
     with read_session(engine) as session:
         if session.get(Dossier, dossier_id) is None:
             raise NotFound(f"no dossier {dossier_id}")
-        rows = session.exec(select(Document).where(Document.dossier_id == dossier_id)
-                            .order_by(col(Document.uploaded_at))).all()
+        rows = session.exec(
+            select(Document)
+            .where(Document.dossier_id == dossier_id)
+            .order_by(col(Document.uploaded_at))
+        ).all()
         return [_public(d) for d in rows]
 
 
-def read_document(engine: Engine, dossier_id: str, document_id: str
-                  ) -> tuple[DocumentPublic, bytes]:
+def read_document(
+    engine: Engine, dossier_id: str, document_id: str
+) -> tuple[DocumentPublic, bytes]:
     """One document of the dossier with its bytes; NotFound when it is not that dossier's."""
     with read_session(engine) as session:
         doc = session.get(Document, document_id)

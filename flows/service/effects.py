@@ -29,17 +29,39 @@ from models.user import User
 _OPEN = {status.value for status in OPEN_CONSULTATION_STATUSES}
 
 
-def record_audit(session: Session, *, dossier_id: str, actor: Actor, action: str,
-                 from_status: str | None, to_status: str, at: datetime,
-                 details: dict[str, Any]) -> None:
+def record_audit(
+    session: Session,
+    *,
+    dossier_id: str,
+    actor: Actor,
+    action: str,
+    from_status: str | None,
+    to_status: str,
+    at: datetime,
+    details: dict[str, Any],
+) -> None:
     """The one audit writer: who did what, when, and the status before and after."""
-    session.add(AuditEvent(dossier_id=dossier_id, at=at, actor=actor.name,
-                           actor_role=actor.role, action=action, from_status=from_status,
-                           to_status=to_status, details=details))
+    session.add(
+        AuditEvent(
+            dossier_id=dossier_id,
+            at=at,
+            actor=actor.name,
+            actor_role=actor.role,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            details=details,
+        )
+    )
 
 
-def reconcile_timers(session: Session, state: DossierState, procedure: ProcedureDefinition,
-                     calendar: WorkingCalendar, now: datetime) -> None:
+def reconcile_timers(
+    session: Session,
+    state: DossierState,
+    procedure: ProcedureDefinition,
+    calendar: WorkingCalendar,
+    now: datetime,
+) -> None:
     """Arm the timers the dossier needs now and cancel pending ones it no longer needs."""
     wanted = desired_timers(state, procedure, calendar)
     rows = session.exec(
@@ -47,41 +69,79 @@ def reconcile_timers(session: Session, state: DossierState, procedure: Procedure
     ).all()
     existing: set[TimerSpec] = set()
     for t in rows:
-        spec = TimerSpec(kind=t.kind, consultation_id=t.consultation_id,  # type: ignore[arg-type]
-                         due_at=t.due_at)
+        spec = TimerSpec(
+            kind=t.kind,
+            consultation_id=t.consultation_id,  # type: ignore[arg-type]
+            due_at=t.due_at,
+        )
         if spec in wanted:
             existing.add(spec)
         elif t.fired_at is None:
             t.cancelled_at = now
     for spec in sorted(wanted - existing, key=lambda s: s.due_at):
-        session.add(Timer(kind=spec.kind.value, dossier_id=state.id,
-                          consultation_id=spec.consultation_id, due_at=spec.due_at,
-                          created_at=now))
+        session.add(
+            Timer(
+                kind=spec.kind.value,
+                dossier_id=state.id,
+                consultation_id=spec.consultation_id,
+                due_at=spec.due_at,
+                created_at=now,
+            )
+        )
 
 
 def _message_id(outbox_id: str) -> str:
     return f"<{outbox_id}@ngo-review>"
 
 
-def queue_message(session: Session, *, dossier: Dossier, key: str, recipient: str,
-                  template: str, language: str, context: dict[str, Any],
-                  now: datetime) -> None:
+def queue_message(
+    session: Session,
+    *,
+    dossier: Dossier,
+    key: str,
+    recipient: str,
+    template: str,
+    language: str,
+    context: dict[str, Any],
+    now: datetime,
+) -> None:
     """Write one outbox row; its id (and Message-ID) is derived from what caused it."""
     if not recipient:
         return
     outbox_id = str(uuid.uuid5(uuid.UUID(dossier.id), f"{key}:{template}:{recipient}"))
-    session.add(Outbox(id=outbox_id, dossier_id=dossier.id, recipient=recipient,
-                       template=template, language=language, context=context,
-                       created_at=now, next_attempt_at=now, message_id=_message_id(outbox_id)))
+    session.add(
+        Outbox(
+            id=outbox_id,
+            dossier_id=dossier.id,
+            recipient=recipient,
+            template=template,
+            language=language,
+            context=context,
+            created_at=now,
+            next_attempt_at=now,
+            message_id=_message_id(outbox_id),
+        )
+    )
 
 
-def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefinition,
-                   events: list[e.Event], now: datetime, *, actor: Actor | None = None) -> None:
+def queue_messages(
+    session: Session,
+    dossier: Dossier,
+    procedure: ProcedureDefinition,
+    events: list[e.Event],
+    now: datetime,
+    *,
+    actor: Actor | None = None,
+) -> None:
     """The notifications the events call for (delivered later by deliver-notifications)."""
     base: dict[str, Any] = {
-        "dossier_code": dossier.code, "dossier_id": dossier.id, "subject": dossier.subject,
-        "procedure_code": procedure.code, "procedure_title_vi": procedure.title_vi,
-        "procedure_title_en": procedure.title_en, "applicant_name": dossier.applicant_name,
+        "dossier_code": dossier.code,
+        "dossier_id": dossier.id,
+        "subject": dossier.subject,
+        "procedure_code": procedure.code,
+        "procedure_title_vi": procedure.title_vi,
+        "procedure_title_en": procedure.title_en,
+        "applicant_name": dossier.applicant_name,
         "received_at": dossier.received_at.isoformat(),
     }
     applicant = (dossier.applicant_email, dossier.applicant_language)
@@ -99,16 +159,35 @@ def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefin
             e.Extended: "extension",
         }.get(type(ev))
         if template is not None:
-            queue_message(session, dossier=dossier, key=key, recipient=applicant[0],
-                          template=template, language=applicant[1], context=ctx, now=now)
-        if isinstance(ev, e.ConsultationRequested | e.ConsultationReminded
-                      | e.ConsultationDeemedConsent):
+            queue_message(
+                session,
+                dossier=dossier,
+                key=key,
+                recipient=applicant[0],
+                template=template,
+                language=applicant[1],
+                context=ctx,
+                now=now,
+            )
+        if isinstance(
+            ev, e.ConsultationRequested | e.ConsultationReminded | e.ConsultationDeemedConsent
+        ):
             if agency is not None:
-                name = {e.ConsultationRequested: "consultation_request",
-                        e.ConsultationReminded: "consultation_reminder",
-                        e.ConsultationDeemedConsent: "deemed_consent"}[type(ev)]
-                queue_message(session, dossier=dossier, key=key, recipient=agency.email,
-                              template=name, language="vi", context=ctx, now=now)
+                name = {
+                    e.ConsultationRequested: "consultation_request",
+                    e.ConsultationReminded: "consultation_reminder",
+                    e.ConsultationDeemedConsent: "deemed_consent",
+                }[type(ev)]
+                queue_message(
+                    session,
+                    dossier=dossier,
+                    key=key,
+                    recipient=agency.email,
+                    template=name,
+                    language="vi",
+                    context=ctx,
+                    now=now,
+                )
         staff_template, to_managers = {
             e.ConsultationOverdue: ("consultation_overdue", True),
             e.ConsultationDeemedConsent: ("deemed_consent", False),
@@ -117,16 +196,27 @@ def queue_messages(session: Session, dossier: Dossier, procedure: ProcedureDefin
         }.get(type(ev), (None, False))
         if staff_template is not None:
             for email in _staff_emails(session, dossier, to_managers):
-                queue_message(session, dossier=dossier, key=key, recipient=email,
-                              template=staff_template, language="vi", context=ctx, now=now)
+                queue_message(
+                    session,
+                    dossier=dossier,
+                    key=key,
+                    recipient=email,
+                    template=staff_template,
+                    language="vi",
+                    context=ctx,
+                    now=now,
+                )
         _queue_waiting_work(session, dossier, key, ev, ctx, actor, now)
     _queue_consultations_complete(session, dossier, base, events, now)
 
 
 def _recipients(session: Session, roles: list[str], name: str | None = None) -> list[User]:
     """Active users of these roles who have an e-mail (only the one so named, if given)."""
-    users = [u for u in active_users(session, roles)
-             if u.email and (name is None or u.display_name == name)]
+    users = [
+        u
+        for u in active_users(session, roles)
+        if u.email and (name is None or u.display_name == name)
+    ]
     return sorted(users, key=lambda u: u.email)
 
 
@@ -135,60 +225,119 @@ def _appointment(dossier: Dossier) -> str | None:
     return dossier.due_date.isoformat() if dossier.due_date else None
 
 
-def _queue_waiting_work(session: Session, dossier: Dossier, key: str, ev: e.Event,
-                        ctx: dict[str, Any], actor: Actor | None, now: datetime) -> None:
+def _queue_waiting_work(
+    session: Session,
+    dossier: Dossier,
+    key: str,
+    ev: e.Event,
+    ctx: dict[str, Any],
+    actor: Actor | None,
+    now: datetime,
+) -> None:
     """Tell staff what now waits for them: leaders a draft to sign, an assignee a dossier."""
     if isinstance(ev, e.DecisionProposed):
         context = {**ctx, "due_date": _appointment(dossier)}
         for leader in _recipients(session, ["leader"]):
-            queue_message(session, dossier=dossier, key=key, recipient=leader.email,
-                          template="decision_waiting", language=leader.language,
-                          context=context, now=now)
+            queue_message(
+                session,
+                dossier=dossier,
+                key=key,
+                recipient=leader.email,
+                template="decision_waiting",
+                language=leader.language,
+                context=context,
+                now=now,
+            )
     # Someone who takes a dossier on themselves needs no e-mail to learn of it.
     if isinstance(ev, e.Assigned) and (actor is None or actor.name != ev.assignee):
-        context = {**ctx, "due_date": _appointment(dossier),
-                   "assigned_by": actor.name if actor else ""}
+        context = {
+            **ctx,
+            "due_date": _appointment(dossier),
+            "assigned_by": actor.name if actor else "",
+        }
         for user in _recipients(session, ["handler", "leader"], ev.assignee):
-            queue_message(session, dossier=dossier, key=key, recipient=user.email,
-                          template="dossier_assigned", language=user.language,
-                          context=context, now=now)
+            queue_message(
+                session,
+                dossier=dossier,
+                key=key,
+                recipient=user.email,
+                template="dossier_assigned",
+                language=user.language,
+                context=context,
+                now=now,
+            )
 
 
-def _queue_consultations_complete(session: Session, dossier: Dossier, base: dict[str, Any],
-                                  events: list[e.Event], now: datetime) -> None:
+def _queue_consultations_complete(
+    session: Session, dossier: Dossier, base: dict[str, Any], events: list[e.Event], now: datetime
+) -> None:
     """When the last open consultation ends (answer or deemed consent), tell the handler once,
     with every agency's answer."""
-    ended = [i for i, ev in enumerate(events)
-             if isinstance(ev, e.ConsultationAnswered | e.ConsultationDeemedConsent)]
+    ended = [
+        i
+        for i, ev in enumerate(events)
+        if isinstance(ev, e.ConsultationAnswered | e.ConsultationDeemedConsent)
+    ]
     if not ended:
         return
-    rows = session.exec(select(Consultation).where(Consultation.dossier_id == dossier.id)
-                        .order_by(col(Consultation.position))).all()
+    rows = session.exec(
+        select(Consultation)
+        .where(Consultation.dossier_id == dossier.id)
+        .order_by(col(Consultation.position))
+    ).all()
     if any(x.status in _OPEN for x in rows):
         return
-    names = {a.code: a.name_vi for a in session.exec(select(Agency).where(
-        col(Agency.code).in_({x.agency_code for x in rows}))).all()}
-    answers = [{"agency": x.agency_code, "agency_name": names.get(x.agency_code, x.agency_code),
-                "status": x.status, "opinion": x.opinion, "comments": x.comments,
-                "answered_at": x.answered_at.isoformat() if x.answered_at else None,
-                "due_date": x.due_date.isoformat(), "late": bool(x.answered_late)}
-               for x in rows if x.status != ConsultationStatus.cancelled.value]
+    names = {
+        a.code: a.name_vi
+        for a in session.exec(
+            select(Agency).where(col(Agency.code).in_({x.agency_code for x in rows}))
+        ).all()
+    }
+    answers = [
+        {
+            "agency": x.agency_code,
+            "agency_name": names.get(x.agency_code, x.agency_code),
+            "status": x.status,
+            "opinion": x.opinion,
+            "comments": x.comments,
+            "answered_at": x.answered_at.isoformat() if x.answered_at else None,
+            "due_date": x.due_date.isoformat(),
+            "late": bool(x.answered_late),
+        }
+        for x in rows
+        if x.status != ConsultationStatus.cancelled.value
+    ]
     last = ended[-1]
-    context = {**base, "at": events[last].at.isoformat(), "due_date": _appointment(dossier),
-               "answers": answers}
+    context = {
+        **base,
+        "at": events[last].at.isoformat(),
+        "due_date": _appointment(dossier),
+        "answers": answers,
+    }
     handler = dossier.assignee or dossier.received_by
     for user in _recipients(session, ["handler", "leader"], handler):
-        queue_message(session, dossier=dossier, key=f"v{dossier.version}:{last}",
-                      recipient=user.email, template="consultations_complete",
-                      language=user.language, context=context, now=now)
+        queue_message(
+            session,
+            dossier=dossier,
+            key=f"v{dossier.version}:{last}",
+            recipient=user.email,
+            template="consultations_complete",
+            language=user.language,
+            context=context,
+            now=now,
+        )
 
 
 def _staff_emails(session: Session, dossier: Dossier, managers: bool) -> list[str]:
     """The responsible handler's e-mail (assignee, else who received it), and managers'."""
     handler = dossier.assignee or dossier.received_by
     roles = ["handler", "leader", "manager"] if managers else ["handler", "leader"]
-    users = session.exec(select(User).where(col(User.active).is_(True),
-                                            col(User.role).in_(roles))).all()
-    emails = {u.email for u in users
-              if u.email and (u.display_name == handler or (managers and u.role == "manager"))}
+    users = session.exec(
+        select(User).where(col(User.active).is_(True), col(User.role).in_(roles))
+    ).all()
+    emails = {
+        u.email
+        for u in users
+        if u.email and (u.display_name == handler or (managers and u.role == "manager"))
+    }
     return sorted(emails)

@@ -54,17 +54,27 @@ def _check_references(session: Session, command: c.Command) -> None:
         if unknown:
             raise InvalidInput(f"unknown or inactive agencies: {', '.join(unknown)}")
     if isinstance(command, c.Assign):
-        user = session.exec(select(User).where(
-            User.display_name == command.assignee.strip(),
-            col(User.role).in_(["handler", "leader"]), col(User.active).is_(True))).first()
+        user = session.exec(
+            select(User).where(
+                User.display_name == command.assignee.strip(),
+                col(User.role).in_(["handler", "leader"]),
+                col(User.active).is_(True),
+            )
+        ).first()
         if user is None:
             raise InvalidInput(f"no handler or leader named {command.assignee!r}")
 
 
-def handle(engine: Engine, dossier_id: str, command: c.Command, *,
-           now: datetime | None = None, expected_version: int | None = None,
-           idempotency: IdempotencyKey | None = None,
-           registry: ProcedureRegistry = REGISTRY) -> DossierPublic:
+def handle(
+    engine: Engine,
+    dossier_id: str,
+    command: c.Command,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+    idempotency: IdempotencyKey | None = None,
+    registry: ProcedureRegistry = REGISTRY,
+) -> DossierPublic:
     """Carry out one command on one dossier, atomically; returns the updated dossier."""
     now = now or utcnow()
     try:
@@ -98,21 +108,28 @@ class Applied:
     events: list[Event]
 
 
-def apply_command(session: Session, dossier_id: str, command: c.Command, now: datetime,
-                  expected_version: int | None = None,
-                  registry: ProcedureRegistry = REGISTRY) -> Applied:
+def apply_command(
+    session: Session,
+    dossier_id: str,
+    command: c.Command,
+    now: datetime,
+    expected_version: int | None = None,
+    registry: ProcedureRegistry = REGISTRY,
+) -> Applied:
     """Decide and write one command inside the caller's transaction (no commit here)."""
     if registry is REGISTRY:
         registry = sync_registry(session)
     row = load_for_update(session, dossier_id)
     if expected_version is not None and row.version != expected_version:
         raise PreconditionFailed(
-            f"the dossier is at version {row.version}, not {expected_version}; reload it")
+            f"the dossier is at version {row.version}, not {expected_version}; reload it"
+        )
     procedure = registry.get(row.procedure, row.procedure_version)
     if procedure is None:
         raise NotFound(f"procedure {row.procedure} v{row.procedure_version} is not defined")
-    consultations = list(session.exec(
-        select(Consultation).where(Consultation.dossier_id == row.id)).all())
+    consultations = list(
+        session.exec(select(Consultation).where(Consultation.dossier_id == row.id)).all()
+    )
     calendar = load_calendar(session)
     state = to_state(row, consultations)
     before = state.status.value
@@ -126,9 +143,16 @@ def apply_command(session: Session, dossier_id: str, command: c.Command, now: da
     row.version += 1
     session.add(row)
     session.flush()
-    record_audit(session, dossier_id=row.id, actor=command.actor, action=command.action,
-                 from_status=before, to_status=state.status.value, at=now,
-                 details={"events": [{"event": ev.name, **ev.details()} for ev in events]})
+    record_audit(
+        session,
+        dossier_id=row.id,
+        actor=command.actor,
+        action=command.action,
+        from_status=before,
+        to_status=state.status.value,
+        at=now,
+        details={"events": [{"event": ev.name, **ev.details()} for ev in events]},
+    )
     reconcile_timers(session, state, procedure, calendar, now)
     apply_certificate(session, row, procedure, events, now)
     queue_messages(session, row, procedure, events, now, actor=command.actor)
@@ -136,15 +160,23 @@ def apply_command(session: Session, dossier_id: str, command: c.Command, now: da
     return Applied(row, consultations, procedure, calendar, state, events)
 
 
-def _execute(session: Session, dossier_id: str, command: c.Command, now: datetime,
-             expected_version: int | None, registry: ProcedureRegistry) -> DossierPublic:
+def _execute(
+    session: Session,
+    dossier_id: str,
+    command: c.Command,
+    now: datetime,
+    expected_version: int | None,
+    registry: ProcedureRegistry,
+) -> DossierPublic:
     done = apply_command(session, dossier_id, command, now, expected_version, registry)
-    return dossier_view(done.row, done.consultations, done.procedure, done.calendar, now,
-                        done.state)
+    return dossier_view(
+        done.row, done.consultations, done.procedure, done.calendar, now, done.state
+    )
 
 
-def respond(engine: Engine, consultation_id: str, command: c.Respond, *,
-            now: datetime | None = None) -> ConsultationPublic:
+def respond(
+    engine: Engine, consultation_id: str, command: c.Respond, *, now: datetime | None = None
+) -> ConsultationPublic:
     """An agency answers its own consultation request (others' are NotFound)."""
     with read_session(engine) as session:
         x = session.get(Consultation, consultation_id)

@@ -41,10 +41,22 @@ def stored_answer(session: Session, idem: IdempotencyKey | None) -> dict[str, An
     return row.body
 
 
-def store_answer(session: Session, idem: IdempotencyKey | None, status_code: int,
-                 body: dict[str, Any], now: datetime) -> None:
+def store_answer(
+    session: Session,
+    idem: IdempotencyKey | None,
+    status_code: int,
+    body: dict[str, Any],
+    now: datetime,
+) -> None:
     """Remember the answer, in the same transaction as the change it describes."""
     if idem is not None:
-        session.add(IdempotencyRecord(scope=idem.scope, key=idem.key,
-                                      fingerprint=idem.fingerprint, status_code=status_code,
-                                      body=body, created_at=now))
+        session.add(
+            IdempotencyRecord(
+                scope=idem.scope,
+                key=idem.key,
+                fingerprint=idem.fingerprint,
+                status_code=status_code,
+                body=body,
+                created_at=now,
+            )
+        )

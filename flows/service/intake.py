@@ -40,7 +40,8 @@ def validate_fields(payload: DossierCreate, registry: ProcedureRegistry) -> dict
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'fields'}: "
             f"{err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors())
+            for err in exc.errors()
+        )
         raise InvalidInput(f"invalid fields for {procedure.code}: {problems}") from exc
     return fields.model_dump(mode="json")
 
@@ -48,8 +49,9 @@ def validate_fields(payload: DossierCreate, registry: ProcedureRegistry) -> dict
 def next_code(session: Session, agency: str, now: datetime) -> str:
     """Receiving-agency code + receipt date + sequence number, e.g. UBCT-PCPNN-20261123-0001."""
     day = local_date(now)
-    query = select(DossierSequence).where(DossierSequence.agency_code == agency,
-                                          DossierSequence.day == day)
+    query = select(DossierSequence).where(
+        DossierSequence.agency_code == agency, DossierSequence.day == day
+    )
     if is_postgres(session.get_bind()):  # type: ignore[arg-type]
         query = query.with_for_update()
     seq = session.exec(query).first()
@@ -60,10 +62,16 @@ def next_code(session: Session, agency: str, now: datetime) -> str:
     return f"{agency}-{day:%Y%m%d}-{seq.last:04d}"
 
 
-def create_dossier(engine: Engine, payload: DossierCreate, actor: Actor, *,
-                   now: datetime | None = None, receiving_agency: str = "",
-                   idempotency: IdempotencyKey | None = None,
-                   registry: ProcedureRegistry = REGISTRY) -> tuple[DossierPublic, bool]:
+def create_dossier(
+    engine: Engine,
+    payload: DossierCreate,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+    receiving_agency: str = "",
+    idempotency: IdempotencyKey | None = None,
+    registry: ProcedureRegistry = REGISTRY,
+) -> tuple[DossierPublic, bool]:
     """Receive a new dossier; returns it and whether it was created now (not a retry)."""
     if actor.role != "handler":
         raise Forbidden("only a handler may receive dossiers")
@@ -83,18 +91,31 @@ def create_dossier(engine: Engine, payload: DossierCreate, actor: Actor, *,
                 row = Dossier(
                     id=str(uuid.uuid4()),
                     code=next_code(session, receiving_agency or procedure.receiving_agency, now),
-                    procedure=procedure.code, procedure_version=procedure.version,
-                    status="received", applicant_name=payload.applicant.name,
+                    procedure=procedure.code,
+                    procedure_version=procedure.version,
+                    status="received",
+                    applicant_name=payload.applicant.name,
                     applicant_country=payload.applicant.country,
                     applicant_email=str(payload.applicant.email),
-                    applicant_language=payload.applicant.language, subject=payload.subject,
-                    fields=fields, received_at=now, received_by=actor.name, version=1)
+                    applicant_language=payload.applicant.language,
+                    subject=payload.subject,
+                    fields=fields,
+                    received_at=now,
+                    received_by=actor.name,
+                    version=1,
+                )
                 session.add(row)
                 session.flush()
-                record_audit(session, dossier_id=row.id, actor=actor, action="receive",
-                             from_status=None, to_status="received", at=now,
-                             details={"procedure": procedure.code,
-                                      "procedure_version": procedure.version})
+                record_audit(
+                    session,
+                    dossier_id=row.id,
+                    actor=actor,
+                    action="receive",
+                    from_status=None,
+                    to_status="received",
+                    at=now,
+                    details={"procedure": procedure.code, "procedure_version": procedure.version},
+                )
                 view = dossier_view(row, [], procedure, load_calendar(session), now)
                 store_answer(session, idempotency, 201, view.model_dump(mode="json"), now)
                 return view, True

@@ -14,48 +14,77 @@ from models.dossier import Dossier
 def to_state(row: Dossier, consultations: list[Consultation]) -> DossierState:
     """The engine state of a dossier row and its consultation rows."""
     return DossierState(
-        id=row.id, code=row.code, procedure=row.procedure,
-        procedure_version=row.procedure_version, status=Status(row.status),
-        received_at=row.received_at, accepted_at=row.accepted_at, due_date=row.due_date,
-        legal_due_date=row.legal_due_date, suspended=row.suspended,
-        suspended_since=row.suspended_since, suspended_working_days=row.suspended_working_days,
-        intake_supplement_requested=row.intake_supplement_requested, missing=list(row.missing),
+        id=row.id,
+        code=row.code,
+        procedure=row.procedure,
+        procedure_version=row.procedure_version,
+        status=Status(row.status),
+        received_at=row.received_at,
+        accepted_at=row.accepted_at,
+        due_date=row.due_date,
+        legal_due_date=row.legal_due_date,
+        suspended=row.suspended,
+        suspended_since=row.suspended_since,
+        suspended_working_days=row.suspended_working_days,
+        intake_supplement_requested=row.intake_supplement_requested,
+        missing=list(row.missing),
         assignee=row.assignee,
-        consultations=[_consultation_state(c) for c in sorted(consultations,
-                                                               key=lambda c: c.position)],
-        proposal=_proposal(row.proposal), decision=_decision(row.decision),
-        extended=row.extended, completed_at=row.completed_at, version=row.version,
+        consultations=[
+            _consultation_state(c) for c in sorted(consultations, key=lambda c: c.position)
+        ],
+        proposal=_proposal(row.proposal),
+        decision=_decision(row.decision),
+        extended=row.extended,
+        completed_at=row.completed_at,
+        version=row.version,
         fields=dict(row.fields),
     )
 
 
 def _consultation_state(c: Consultation) -> ConsultationState:
     return ConsultationState(
-        id=c.id, agency=c.agency_code, status=ConsultationStatus(c.status),
-        requested_at=c.requested_at, due_date=c.due_date, working_days=c.working_days,
-        reminded_at=c.reminded_at, overdue_at=c.overdue_at, answered_at=c.answered_at,
-        answered_by=c.answered_by, answered_late=c.answered_late,
-        opinion=Opinion(c.opinion) if c.opinion else None, comments=c.comments,
+        id=c.id,
+        agency=c.agency_code,
+        status=ConsultationStatus(c.status),
+        requested_at=c.requested_at,
+        due_date=c.due_date,
+        working_days=c.working_days,
+        reminded_at=c.reminded_at,
+        overdue_at=c.overdue_at,
+        answered_at=c.answered_at,
+        answered_by=c.answered_by,
+        answered_late=c.answered_late,
+        opinion=Opinion(c.opinion) if c.opinion else None,
+        comments=c.comments,
     )
 
 
 def _proposal(data: dict[str, Any] | None) -> Proposal | None:
     if not data:
         return None
-    return Proposal(outcome=Outcome(data["outcome"]), reasons=data["reasons"],
-                    validity_years=data["validity_years"], proposed_by=data["proposed_by"],
-                    proposed_at=datetime.fromisoformat(data["proposed_at"]))
+    return Proposal(
+        outcome=Outcome(data["outcome"]),
+        reasons=data["reasons"],
+        validity_years=data["validity_years"],
+        proposed_by=data["proposed_by"],
+        proposed_at=datetime.fromisoformat(data["proposed_at"]),
+    )
 
 
 def _decision(data: dict[str, Any] | None) -> Decision | None:
     if not data:
         return None
     return Decision(
-        outcome=Outcome(data["outcome"]), reasons=data["reasons"],
-        validity_years=data["validity_years"], valid_from=_date(data["valid_from"]),
-        valid_until=_date(data["valid_until"]), certificate_number=data["certificate_number"],
-        signed_by=data["signed_by"], signed_at=datetime.fromisoformat(data["signed_at"]),
-        on_time=data["on_time"], timeliness=data.get("timeliness", "late"),
+        outcome=Outcome(data["outcome"]),
+        reasons=data["reasons"],
+        validity_years=data["validity_years"],
+        valid_from=_date(data["valid_from"]),
+        valid_until=_date(data["valid_until"]),
+        certificate_number=data["certificate_number"],
+        signed_by=data["signed_by"],
+        signed_at=datetime.fromisoformat(data["signed_at"]),
+        on_time=data["on_time"],
+        timeliness=data.get("timeliness", "late"),
         working_days_used=data["working_days_used"],
     )
 
@@ -68,8 +97,9 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def write_state(state: DossierState, row: Dossier,
-                consultations: dict[str, Consultation]) -> list[Consultation]:
+def write_state(
+    state: DossierState, row: Dossier, consultations: dict[str, Consultation]
+) -> list[Consultation]:
     """Copy the state onto the dossier row; returns consultation rows to add (new ones)."""
     row.status = state.status.value
     row.accepted_at = state.accepted_at
@@ -84,27 +114,51 @@ def write_state(state: DossierState, row: Dossier,
     row.extended = state.extended
     row.completed_at = state.completed_at
     p = state.proposal
-    row.proposal = None if p is None else {
-        "outcome": p.outcome.value, "reasons": p.reasons, "validity_years": p.validity_years,
-        "proposed_by": p.proposed_by, "proposed_at": p.proposed_at.isoformat()}
+    row.proposal = (
+        None
+        if p is None
+        else {
+            "outcome": p.outcome.value,
+            "reasons": p.reasons,
+            "validity_years": p.validity_years,
+            "proposed_by": p.proposed_by,
+            "proposed_at": p.proposed_at.isoformat(),
+        }
+    )
     d = state.decision
-    row.decision = None if d is None else {
-        "outcome": d.outcome.value, "reasons": d.reasons, "validity_years": d.validity_years,
-        "valid_from": _iso(d.valid_from), "valid_until": _iso(d.valid_until),
-        "certificate_number": d.certificate_number, "signed_by": d.signed_by,
-        "signed_at": d.signed_at.isoformat(), "on_time": d.on_time,
-        "timeliness": d.timeliness,
-        "working_days_used": d.working_days_used}
+    row.decision = (
+        None
+        if d is None
+        else {
+            "outcome": d.outcome.value,
+            "reasons": d.reasons,
+            "validity_years": d.validity_years,
+            "valid_from": _iso(d.valid_from),
+            "valid_until": _iso(d.valid_until),
+            "certificate_number": d.certificate_number,
+            "signed_by": d.signed_by,
+            "signed_at": d.signed_at.isoformat(),
+            "on_time": d.on_time,
+            "timeliness": d.timeliness,
+            "working_days_used": d.working_days_used,
+        }
+    )
     row.on_time = d.on_time if d is not None else None
     row.timeliness = d.timeliness if d is not None else None
     new_rows: list[Consultation] = []
     for position, x in enumerate(state.consultations):
         c = consultations.get(x.id)
         if c is None:
-            c = Consultation(id=x.id, dossier_id=state.id, position=position,
-                             agency_code=x.agency, status=x.status.value,
-                             requested_at=x.requested_at, due_date=x.due_date,
-                             working_days=x.working_days)
+            c = Consultation(
+                id=x.id,
+                dossier_id=state.id,
+                position=position,
+                agency_code=x.agency,
+                status=x.status.value,
+                requested_at=x.requested_at,
+                due_date=x.due_date,
+                working_days=x.working_days,
+            )
             new_rows.append(c)
         c.status = x.status.value
         c.due_date = x.due_date

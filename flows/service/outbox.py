@@ -47,10 +47,17 @@ def claim_batch(engine: Engine, now: datetime, limit: int, lease: timedelta) -> 
     (their deliverer died mid-way; resending keeps the Message-ID, so receivers drop it).
     A request for an opinion whose consultation has ended is closed as `skipped` instead."""
     with write_session(engine) as session:
-        query = select(Outbox).where(or_(
-            and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
-            and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
-        )).order_by(col(Outbox.next_attempt_at), col(Outbox.id)).limit(limit)
+        query = (
+            select(Outbox)
+            .where(
+                or_(
+                    and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
+                    and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
+                )
+            )
+            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+            .limit(limit)
+        )
         if is_postgres(engine):
             query = query.with_for_update(skip_locked=True)
         rows = session.exec(query).all()
@@ -66,8 +73,17 @@ def claim_batch(engine: Engine, now: datetime, limit: int, lease: timedelta) -> 
             else:
                 row.status = "sending"
                 row.claimed_until = now + lease
-                messages.append(Claimed(row.id, row.recipient, row.template, row.language,
-                                        dict(row.context), row.message_id, row.attempts))
+                messages.append(
+                    Claimed(
+                        row.id,
+                        row.recipient,
+                        row.template,
+                        row.language,
+                        dict(row.context),
+                        row.message_id,
+                        row.attempts,
+                    )
+                )
             session.add(row)
         return Batch(messages, skipped)
 
@@ -80,8 +96,11 @@ def claim(engine: Engine, now: datetime, limit: int, lease: timedelta) -> list[C
 def _ended_consultations(session: Session, rows: Sequence[Outbox]) -> dict[str, str]:
     """Status of each consultation named by a claimed request that no longer awaits an answer
     (answered, deemed consent, cancelled): one query for the whole batch."""
-    ids = {str(r.context["consultation_id"]) for r in rows
-           if r.template in REPLY_TEMPLATES and r.context.get("consultation_id")}
+    ids = {
+        str(r.context["consultation_id"])
+        for r in rows
+        if r.template in REPLY_TEMPLATES and r.context.get("consultation_id")
+    }
     if not ids:
         return {}
     found = session.exec(select(Consultation).where(col(Consultation.id).in_(ids))).all()
@@ -100,8 +119,16 @@ def mark_sent(engine: Engine, outbox_id: str, now: datetime) -> None:
             session.add(row)
 
 
-def mark_failed(engine: Engine, outbox_id: str, now: datetime, error: str, *,
-                max_attempts: int, backoff_seconds: float, admin_emails: list[str]) -> bool:
+def mark_failed(
+    engine: Engine,
+    outbox_id: str,
+    now: datetime,
+    error: str,
+    *,
+    max_attempts: int,
+    backoff_seconds: float,
+    admin_emails: list[str],
+) -> bool:
     """Record a failed attempt; back off exponentially, or make it dead. True when dead."""
     with write_session(engine) as session:
         row = session.get(Outbox, outbox_id)
@@ -116,24 +143,34 @@ def mark_failed(engine: Engine, outbox_id: str, now: datetime, error: str, *,
             if row.template != "delivery_dead":  # an alert about an alert would loop
                 for email in _admins(session, admin_emails):
                     alert_id = str(uuid.uuid5(uuid.UUID(row.id), f"dead:{email}"))
-                    session.add(Outbox(
-                        id=alert_id, dossier_id=row.dossier_id, recipient=email,
-                        template="delivery_dead", language="vi", created_at=now,
-                        next_attempt_at=now, message_id=f"<{alert_id}@ngo-review>",
-                        context={"outbox_id": row.id, "recipient": row.recipient,
-                                 "template": row.template, "attempts": row.attempts,
-                                 "last_error": row.last_error or "",
-                                 "dossier_code": row.context.get("dossier_code", "")}))
+                    session.add(
+                        Outbox(
+                            id=alert_id,
+                            dossier_id=row.dossier_id,
+                            recipient=email,
+                            template="delivery_dead",
+                            language="vi",
+                            created_at=now,
+                            next_attempt_at=now,
+                            message_id=f"<{alert_id}@ngo-review>",
+                            context={
+                                "outbox_id": row.id,
+                                "recipient": row.recipient,
+                                "template": row.template,
+                                "attempts": row.attempts,
+                                "last_error": row.last_error or "",
+                                "dossier_code": row.context.get("dossier_code", ""),
+                            },
+                        )
+                    )
         else:
             row.status = "pending"
-            row.next_attempt_at = now + timedelta(
-                seconds=backoff_seconds * 2 ** (row.attempts - 1))
+            row.next_attempt_at = now + timedelta(seconds=backoff_seconds * 2 ** (row.attempts - 1))
         session.add(row)
         return dead
 
 
 def _admins(session: Any, configured: list[str]) -> list[str]:
     """Administrators to alert: the configured addresses and admin users' e-mails."""
-    users = session.exec(select(User).where(User.role == "admin",
-                                            col(User.active).is_(True))).all()
+    users = session.exec(select(User).where(User.role == "admin", col(User.active).is_(True))).all()
     return sorted({*configured, *(u.email for u in users if u.email)})

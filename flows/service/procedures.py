@@ -28,10 +28,21 @@ from models.db import read_session, write_session
 from models.procedure_version import ProcedureVersion
 
 # What an administrator may change in a new version (step order and roles stay in code).
-PUBLISHABLE = {"title_vi", "title_en", "legal_basis", "intake_working_days",
-               "total_working_days", "consultation_working_days",
-               "reminder_working_days_before", "at_risk_working_days", "default_agencies",
-               "silence_rule", "clock_stops_on_supplement", "validity_years_max"}
+PUBLISHABLE = {
+    "title_vi",
+    "title_en",
+    "legal_basis",
+    "intake_working_days",
+    "total_working_days",
+    "consultation_working_days",
+    "reminder_working_days_before",
+    "at_risk_working_days",
+    "default_agencies",
+    "silence_rule",
+    "clock_stops_on_supplement",
+    "validity_years_max",
+}
+
 
 class MigrationRefused(Conflict):
     """Some dossiers cannot be moved safely; nothing was changed."""
@@ -41,25 +52,29 @@ class MigrationRefused(Conflict):
         self.extra = {"dossiers": plans}
 
 
-def publish_version(engine: Engine, code: str, changes: dict[str, Any], note: str,
-                    actor: Actor, now: datetime) -> ProcedureDefinition:
+def publish_version(
+    engine: Engine, code: str, changes: dict[str, Any], note: str, actor: Actor, now: datetime
+) -> ProcedureDefinition:
     """A new version of a procedure from the latest one plus the changes; dossiers already
     running keep theirs."""
     unknown = sorted(set(changes) - PUBLISHABLE)
     if unknown:
-        raise InvalidInput(f"cannot change {', '.join(unknown)}; changeable: "
-                           f"{', '.join(sorted(PUBLISHABLE))}")
+        raise InvalidInput(
+            f"cannot change {', '.join(unknown)}; changeable: {', '.join(sorted(PUBLISHABLE))}"
+        )
     if not changes:
         raise InvalidInput("a new version must change something")
     try:
         return _publish(engine, code, changes, note, actor, now)
     except IntegrityError as exc:
-        raise Conflict("another version of this procedure was published at the same time; "
-                       "reload and try again") from exc
+        raise Conflict(
+            "another version of this procedure was published at the same time; reload and try again"
+        ) from exc
 
 
-def _publish(engine: Engine, code: str, changes: dict[str, Any], note: str, actor: Actor,
-             now: datetime) -> ProcedureDefinition:
+def _publish(
+    engine: Engine, code: str, changes: dict[str, Any], note: str, actor: Actor, now: datetime
+) -> ProcedureDefinition:
     with write_session(engine) as session:
         registry = sync_registry(session)
         latest = registry.get(code)
@@ -69,23 +84,46 @@ def _publish(engine: Engine, code: str, changes: dict[str, Any], note: str, acto
         try:
             definition = ProcedureDefinition.model_validate(data)
         except ValidationError as exc:
-            raise InvalidInput("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                                         for e in exc.errors())) from exc
+            raise InvalidInput(
+                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            ) from exc
         agencies = set(definition.default_agencies)
-        known = {a.code for a in session.exec(select(Agency).where(
-            col(Agency.code).in_(agencies), col(Agency.active).is_(True))).all()}
+        known = {
+            a.code
+            for a in session.exec(
+                select(Agency).where(col(Agency.code).in_(agencies), col(Agency.active).is_(True))
+            ).all()
+        }
         if agencies - known:
-            raise InvalidInput(f"unknown or inactive agencies: "
-                               f"{', '.join(sorted(agencies - known))}")
-        session.add(ProcedureVersion(code=code, version=definition.version,
-                                     definition=definition.model_dump(mode="json"), note=note,
-                                     published_at=now, published_by=actor.name))
+            raise InvalidInput(
+                f"unknown or inactive agencies: {', '.join(sorted(agencies - known))}"
+            )
+        session.add(
+            ProcedureVersion(
+                code=code,
+                version=definition.version,
+                definition=definition.model_dump(mode="json"),
+                note=note,
+                published_at=now,
+                published_by=actor.name,
+            )
+        )
         published = definition.model_dump(mode="json")
         previous = latest.model_dump(mode="json")
-        record_admin(session, actor=actor, entity="procedure", key=code, action="publish",
-                     before={"version": latest.version, **{k: previous[k] for k in changes}},
-                     after={"version": definition.version, "note": note,
-                            **{k: published[k] for k in changes}}, at=now)
+        record_admin(
+            session,
+            actor=actor,
+            entity="procedure",
+            key=code,
+            action="publish",
+            before={"version": latest.version, **{k: previous[k] for k in changes}},
+            after={
+                "version": definition.version,
+                "note": note,
+                **{k: published[k] for k in changes},
+            },
+            at=now,
+        )
         session.flush()
         return definition  # every registry picks it up from the committed row
 
@@ -113,8 +151,16 @@ def _plan_json(plan: MigrationPlan) -> dict[str, Any]:
     return dict(json.loads(json.dumps(data, default=str)))  # dates as ISO strings
 
 
-def migrate(engine: Engine, code: str, to_version: int, dossier_ids: list[str], *,
-            dry_run: bool, actor: Actor, now: datetime) -> dict[str, Any]:
+def migrate(
+    engine: Engine,
+    code: str,
+    to_version: int,
+    dossier_ids: list[str],
+    *,
+    dry_run: bool,
+    actor: Actor,
+    now: datetime,
+) -> dict[str, Any]:
     """Plan (dry run) or carry out moving chosen running dossiers to a version, all or none."""
     if not dossier_ids:
         raise InvalidInput("choose the dossiers to migrate")
@@ -128,8 +174,9 @@ def migrate(engine: Engine, code: str, to_version: int, dossier_ids: list[str], 
         work = []
         for dossier_id in dict.fromkeys(dossier_ids):
             row = load_for_update(session, dossier_id)
-            consultations = list(session.exec(select(Consultation).where(
-                Consultation.dossier_id == row.id)).all())
+            consultations = list(
+                session.exec(select(Consultation).where(Consultation.dossier_id == row.id)).all()
+            )
             current = registry.get(row.procedure, row.procedure_version)
             if current is None:
                 raise NotFound(f"procedure {row.procedure} v{row.procedure_version} is unknown")
@@ -145,7 +192,9 @@ def migrate(engine: Engine, code: str, to_version: int, dossier_ids: list[str], 
         if refused:
             raise MigrationRefused(
                 f"{len(refused)} of {len(plans)} dossiers cannot be migrated safely; "
-                "nothing was changed", report)
+                "nothing was changed",
+                report,
+            )
         for row, consultations, state, plan in work:
             before = state.status.value
             apply_migration(state, plan, target)
@@ -153,8 +202,15 @@ def migrate(engine: Engine, code: str, to_version: int, dossier_ids: list[str], 
             row.procedure_version = target.version
             row.version += 1
             session.add(row)
-            record_audit(session, dossier_id=row.id, actor=actor, action="migrate-procedure",
-                         from_status=before, to_status=before, at=now,
-                         details=_plan_json(plan))
+            record_audit(
+                session,
+                dossier_id=row.id,
+                actor=actor,
+                action="migrate-procedure",
+                from_status=before,
+                to_status=before,
+                at=now,
+                details=_plan_json(plan),
+            )
             reconcile_timers(session, state, target, calendar, now)
         return {"dry_run": False, "applied": True, "dossiers": report}

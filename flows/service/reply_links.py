@@ -47,8 +47,11 @@ def _mac(secret: str, payload: str) -> str:
 
 def sign(link: ReplyLink, secret: str) -> str:
     """A URL-safe token: base64(json payload) + "." + HMAC-SHA256."""
-    payload = _b64(json.dumps({"c": link.consultation_id, "e": link.expires.isoformat()},
-                              separators=(",", ":")).encode())
+    payload = _b64(
+        json.dumps(
+            {"c": link.consultation_id, "e": link.expires.isoformat()}, separators=(",", ":")
+        ).encode()
+    )
     return f"{payload}.{_mac(secret, payload)}"
 
 

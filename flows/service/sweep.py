@@ -44,16 +44,30 @@ class SweepSummary:
 
     def add(self, other: SweepSummary) -> None:
         """Accumulate another batch's counts."""
-        for name in ("fired", "reminders", "overdue", "deemed_consent", "late", "at_risk",
-                     "skipped"):
+        for name in (
+            "fired",
+            "reminders",
+            "overdue",
+            "deemed_consent",
+            "late",
+            "at_risk",
+            "skipped",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready counts."""
-        return {"fired": self.fired, "reminders": self.reminders, "overdue": self.overdue,
-                "deemed_consent": self.deemed_consent, "late": self.late,
-                "at_risk": self.at_risk, "skipped": self.skipped, "errors": self.errors}
+        return {
+            "fired": self.fired,
+            "reminders": self.reminders,
+            "overdue": self.overdue,
+            "deemed_consent": self.deemed_consent,
+            "late": self.late,
+            "at_risk": self.at_risk,
+            "skipped": self.skipped,
+            "errors": self.errors,
+        }
 
 
 def _command(timer: Timer) -> c.Command:
@@ -70,19 +84,24 @@ def _command(timer: Timer) -> c.Command:
 Cursor = tuple[datetime, int]
 
 
-def due_timers(engine: Engine, as_of: datetime, limit: int,
-               after: Cursor | None = None) -> list[Cursor]:
+def due_timers(
+    engine: Engine, as_of: datetime, limit: int, after: Cursor | None = None
+) -> list[Cursor]:
     """(due_at, id) of pending timers due by `as_of`, oldest first, after a keyset cursor.
 
     The (fired_at, cancelled_at, due_at) index makes this a range scan: its cost follows the
     number of due timers, not the number of open dossiers.
     """
     query = select(Timer.due_at, Timer.id).where(
-        col(Timer.fired_at).is_(None), col(Timer.cancelled_at).is_(None),
-        col(Timer.due_at) <= as_of)
+        col(Timer.fired_at).is_(None), col(Timer.cancelled_at).is_(None), col(Timer.due_at) <= as_of
+    )
     if after is not None:
-        query = query.where(or_(col(Timer.due_at) > after[0],
-                                and_(col(Timer.due_at) == after[0], col(Timer.id) > after[1])))
+        query = query.where(
+            or_(
+                col(Timer.due_at) > after[0],
+                and_(col(Timer.due_at) == after[0], col(Timer.id) > after[1]),
+            )
+        )
     with read_session(engine) as session:
         rows = session.exec(query.order_by(col(Timer.due_at), col(Timer.id)).limit(limit)).all()
         return [(due, int(tid or 0)) for due, tid in rows]
@@ -90,15 +109,17 @@ def due_timers(engine: Engine, as_of: datetime, limit: int,
 
 def _claim(session: Session, timer_id: int) -> Timer | None:
     """Lock the timer for this transaction, if still pending and nobody else holds it."""
-    query = select(Timer).where(Timer.id == timer_id, col(Timer.fired_at).is_(None),
-                                col(Timer.cancelled_at).is_(None))
+    query = select(Timer).where(
+        Timer.id == timer_id, col(Timer.fired_at).is_(None), col(Timer.cancelled_at).is_(None)
+    )
     if is_postgres(session.get_bind()):  # type: ignore[arg-type]
         query = query.with_for_update(skip_locked=True)
     return session.exec(query).first()
 
 
-def fire_timer(engine: Engine, timer_id: int, as_of: datetime,
-               registry: ProcedureRegistry = REGISTRY) -> SweepSummary:
+def fire_timer(
+    engine: Engine, timer_id: int, as_of: datetime, registry: ProcedureRegistry = REGISTRY
+) -> SweepSummary:
     """Fire one timer through the engine as the system actor; marks it fired in the same
     transaction, so running it again, or on two workers at once, does nothing twice."""
     summary = SweepSummary()
@@ -108,8 +129,9 @@ def fire_timer(engine: Engine, timer_id: int, as_of: datetime,
             return summary  # fired, cancelled, or being fired by another sweep right now
         try:
             with session.begin_nested():
-                events = apply_command(session, timer.dossier_id, _command(timer),
-                                       as_of, registry=registry).events
+                events = apply_command(
+                    session, timer.dossier_id, _command(timer), as_of, registry=registry
+                ).events
         except DossierError as exc:
             # The timer no longer applies (e.g. answered in the same instant): retire it.
             log.info("timer %s skipped: %s", timer_id, exc.detail)
@@ -125,8 +147,9 @@ def fire_timer(engine: Engine, timer_id: int, as_of: datetime,
     return summary
 
 
-def sweep(engine: Engine, as_of: datetime, batch_size: int = 500,
-          registry: ProcedureRegistry = REGISTRY) -> SweepSummary:
+def sweep(
+    engine: Engine, as_of: datetime, batch_size: int = 500, registry: ProcedureRegistry = REGISTRY
+) -> SweepSummary:
     """Fire every timer due by `as_of`, in batches; idempotent."""
     total = SweepSummary()
     cursor: Cursor | None = None

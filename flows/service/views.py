@@ -47,42 +47,79 @@ def vn(instant: datetime | None) -> datetime | None:
 def consultation_view(c: Consultation, d: Dossier) -> ConsultationPublic:
     """The public shape of one consultation request."""
     return ConsultationPublic(
-        id=c.id, dossier_id=d.id, dossier_code=d.code, procedure=d.procedure,
-        subject=d.subject, applicant_name=d.applicant_name, agency=c.agency_code,
-        status=c.status, requested_at=vn(c.requested_at), due_date=c.due_date,
-        working_days=c.working_days, reminded_at=vn(c.reminded_at),
-        overdue_at=vn(c.overdue_at), answered_at=vn(c.answered_at), answered_by=c.answered_by,
-        answered_late=c.answered_late, opinion=c.opinion, comments=c.comments)
+        id=c.id,
+        dossier_id=d.id,
+        dossier_code=d.code,
+        procedure=d.procedure,
+        subject=d.subject,
+        applicant_name=d.applicant_name,
+        agency=c.agency_code,
+        status=c.status,
+        requested_at=vn(c.requested_at),
+        due_date=c.due_date,
+        working_days=c.working_days,
+        reminded_at=vn(c.reminded_at),
+        overdue_at=vn(c.overdue_at),
+        answered_at=vn(c.answered_at),
+        answered_by=c.answered_by,
+        answered_late=c.answered_late,
+        opinion=c.opinion,
+        comments=c.comments,
+    )
 
 
-def dossier_view(row: Dossier, consultations: list[Consultation],
-                 procedure: ProcedureDefinition, calendar: WorkingCalendar,
-                 now: datetime, state: DossierState | None = None) -> DossierPublic:
+def dossier_view(
+    row: Dossier,
+    consultations: list[Consultation],
+    procedure: ProcedureDefinition,
+    calendar: WorkingCalendar,
+    now: datetime,
+    state: DossierState | None = None,
+) -> DossierPublic:
     """The public shape of a dossier, with its clock derived as of `now`."""
     state = state or to_state(row, consultations)
     p, d = row.proposal, row.decision
     return DossierPublic(
-        id=row.id, code=row.code, procedure=row.procedure,
-        procedure_version=row.procedure_version, status=row.status,
-        applicant=Applicant(name=row.applicant_name, country=row.applicant_country,
-                            email=row.applicant_email,
-                            language=row.applicant_language),
-        subject=row.subject, fields=row.fields, received_at=vn(row.received_at),
-        received_by=row.received_by, accepted_at=vn(row.accepted_at), due_date=row.due_date,
+        id=row.id,
+        code=row.code,
+        procedure=row.procedure,
+        procedure_version=row.procedure_version,
+        status=row.status,
+        applicant=Applicant(
+            name=row.applicant_name,
+            country=row.applicant_country,
+            email=row.applicant_email,
+            language=row.applicant_language,
+        ),
+        subject=row.subject,
+        fields=row.fields,
+        received_at=vn(row.received_at),
+        received_by=row.received_by,
+        accepted_at=vn(row.accepted_at),
+        due_date=row.due_date,
         legal_due_date=row.legal_due_date,
         working_days_used=working_days_used(state, calendar, now),
         working_days_left=working_days_left(state, calendar, now),
-        is_overdue=is_overdue(state, now), suspended=row.suspended, missing=list(row.missing),
-        assignee=row.assignee, extended=row.extended,
-        consultations=[consultation_view(c, row)
-                       for c in sorted(consultations, key=lambda c: c.position)],
-        proposal=ProposalPublic(**{**p, "proposed_at": vn(datetime.fromisoformat(
-            p["proposed_at"]))}) if p else None,
-        decision=DecisionPublic(**{**d, "signed_at": vn(datetime.fromisoformat(
-            d["signed_at"]))}) if d else None,
+        is_overdue=is_overdue(state, now),
+        suspended=row.suspended,
+        missing=list(row.missing),
+        assignee=row.assignee,
+        extended=row.extended,
+        consultations=[
+            consultation_view(c, row) for c in sorted(consultations, key=lambda c: c.position)
+        ],
+        proposal=ProposalPublic(
+            **{**p, "proposed_at": vn(datetime.fromisoformat(p["proposed_at"]))}
+        )
+        if p
+        else None,
+        decision=DecisionPublic(**{**d, "signed_at": vn(datetime.fromisoformat(d["signed_at"]))})
+        if d
+        else None,
         completed_at=vn(row.completed_at),
         allowed_actions=allowed_actions(state, procedure),
-        version=row.version)
+        version=row.version,
+    )
 
 
 def _procedure(row: Dossier, registry: ProcedureRegistry) -> ProcedureDefinition:
@@ -100,8 +137,9 @@ def _consultations_of(session: Session, ids: list[str]) -> dict[str, list[Consul
     return by_dossier
 
 
-def get_dossier(engine: Engine, dossier_id: str, now: datetime,
-                registry: ProcedureRegistry = REGISTRY) -> DossierPublic:
+def get_dossier(
+    engine: Engine, dossier_id: str, now: datetime, registry: ProcedureRegistry = REGISTRY
+) -> DossierPublic:
     """One dossier, or NotFound."""
     with read_session(engine) as session:
         if registry is REGISTRY:
@@ -110,12 +148,14 @@ def get_dossier(engine: Engine, dossier_id: str, now: datetime,
         if row is None:
             raise NotFound(f"no dossier {dossier_id}")
         consultations = _consultations_of(session, [row.id])[row.id]
-        return dossier_view(row, consultations, _procedure(row, registry),
-                            load_calendar(session), now)
+        return dossier_view(
+            row, consultations, _procedure(row, registry), load_calendar(session), now
+        )
 
 
-def _at_risk(registry: ProcedureRegistry, calendar: WorkingCalendar, today: date,
-             closed: list[str]) -> Any:
+def _at_risk(
+    registry: ProcedureRegistry, calendar: WorkingCalendar, today: date, closed: list[str]
+) -> Any:
     """Running dossiers not yet late with at most their procedure's at-risk working days left."""
     windows: list[Any] = []
     for latest in registry.latest():
@@ -123,19 +163,34 @@ def _at_risk(registry: ProcedureRegistry, calendar: WorkingCalendar, today: date
             definition = registry.get(latest.code, version)
             if definition is not None:
                 horizon = calendar.add_working_days(today, definition.at_risk_working_days)
-                windows.append((col(Dossier.procedure) == definition.code)
-                               & (col(Dossier.procedure_version) == version)
-                               & (col(Dossier.due_date) <= horizon))
-    return (col(Dossier.status).not_in(closed) & col(Dossier.suspended).is_(False)
-            & (col(Dossier.due_date) >= today) & or_(false(), *windows))
+                windows.append(
+                    (col(Dossier.procedure) == definition.code)
+                    & (col(Dossier.procedure_version) == version)
+                    & (col(Dossier.due_date) <= horizon)
+                )
+    return (
+        col(Dossier.status).not_in(closed)
+        & col(Dossier.suspended).is_(False)
+        & (col(Dossier.due_date) >= today)
+        & or_(false(), *windows)
+    )
 
 
-def list_dossiers(engine: Engine, now: datetime, *, status: str | None = None,
-                  procedure: str | None = None, assignee: str | None = None,
-                  overdue: bool | None = None, due_before: date | None = None,
-                  q: str | None = None, limit: int = 50, offset: int = 0,
-                  at_risk: bool | None = None,
-                  registry: ProcedureRegistry = REGISTRY) -> DossierPage:
+def list_dossiers(
+    engine: Engine,
+    now: datetime,
+    *,
+    status: str | None = None,
+    procedure: str | None = None,
+    assignee: str | None = None,
+    overdue: bool | None = None,
+    due_before: date | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    at_risk: bool | None = None,
+    registry: ProcedureRegistry = REGISTRY,
+) -> DossierPage:
     """A filtered page of dossiers, soonest legal due date first."""
     conditions: list[Any] = []
     if status:
@@ -148,14 +203,21 @@ def list_dossiers(engine: Engine, now: datetime, *, status: str | None = None,
         conditions.append(col(Dossier.due_date) < due_before)
     open_statuses = [s.value for s in TERMINAL_STATUSES]
     if overdue is not None:
-        late = (col(Dossier.due_date) < local_date(now)) & col(Dossier.status).not_in(
-            open_statuses) & (col(Dossier.suspended).is_(False))
+        late = (
+            (col(Dossier.due_date) < local_date(now))
+            & col(Dossier.status).not_in(open_statuses)
+            & (col(Dossier.suspended).is_(False))
+        )
         conditions.append(late if overdue else ~late | col(Dossier.due_date).is_(None))
     if q:
         like = f"%{q.lower()}%"
-        conditions.append(or_(func.lower(Dossier.code).like(like),
-                              func.lower(Dossier.applicant_name).like(like),
-                              func.lower(Dossier.subject).like(like)))
+        conditions.append(
+            or_(
+                func.lower(Dossier.code).like(like),
+                func.lower(Dossier.applicant_name).like(like),
+                func.lower(Dossier.subject).like(like),
+            )
+        )
     with read_session(engine) as session:
         calendar = load_calendar(session)
         if registry is REGISTRY:
@@ -165,14 +227,21 @@ def list_dossiers(engine: Engine, now: datetime, *, status: str | None = None,
             conditions.append(risky if at_risk else ~risky | col(Dossier.due_date).is_(None))
         total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
         rows = session.exec(
-            select(Dossier).where(*conditions)
-            .order_by(col(Dossier.legal_due_date).asc().nulls_last(),
-                      col(Dossier.received_at).asc(), col(Dossier.code).asc())
-            .limit(limit).offset(offset)
+            select(Dossier)
+            .where(*conditions)
+            .order_by(
+                col(Dossier.legal_due_date).asc().nulls_last(),
+                col(Dossier.received_at).asc(),
+                col(Dossier.code).asc(),
+            )
+            .limit(limit)
+            .offset(offset)
         ).all()
         consultations = _consultations_of(session, [r.id for r in rows])
-        items = [dossier_view(r, consultations[r.id], _procedure(r, registry), calendar, now)
-                 for r in rows]
+        items = [
+            dossier_view(r, consultations[r.id], _procedure(r, registry), calendar, now)
+            for r in rows
+        ]
     return DossierPage(items=items, total=total)
 
 
@@ -181,8 +250,20 @@ def history(engine: Engine, dossier_id: str) -> list[HistoryItem]:
     with read_session(engine) as session:
         if session.get(Dossier, dossier_id) is None:
             raise NotFound(f"no dossier {dossier_id}")
-        rows = session.exec(select(AuditEvent).where(AuditEvent.dossier_id == dossier_id)
-                            .order_by(col(AuditEvent.at), col(AuditEvent.id))).all()
-        return [HistoryItem(at=vn(r.at), actor=r.actor, actor_role=r.actor_role,
-                            action=r.action, from_status=r.from_status, to_status=r.to_status,
-                            details=r.details) for r in rows]
+        rows = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.dossier_id == dossier_id)
+            .order_by(col(AuditEvent.at), col(AuditEvent.id))
+        ).all()
+        return [
+            HistoryItem(
+                at=vn(r.at),
+                actor=r.actor,
+                actor_role=r.actor_role,
+                action=r.action,
+                from_status=r.from_status,
+                to_status=r.to_status,
+                details=r.details,
+            )
+            for r in rows
+        ]

@@ -44,8 +44,10 @@ USERS = {
 @pytest.fixture
 def tokens(engine: Engine) -> dict[str, str]:
     """One real token per user of USERS."""
-    return {key: create_token(engine, role=role, name=name, agency=agency)
-            for key, (role, name, agency) in USERS.items()}
+    return {
+        key: create_token(engine, role=role, name=name, agency=agency)
+        for key, (role, name, agency) in USERS.items()
+    }
 
 
 @pytest.fixture
@@ -60,24 +62,30 @@ def server_socket() -> Iterator[socket.socket]:
 @pytest.fixture
 def settings(server_socket: socket.socket, tmp_path: Path) -> Settings:
     """Settings of this test's app and deliverer: its own var dir, secret and base URL."""
-    return Settings(var_dir=tmp_path / "var", secret_key="test-secret-key",
-                    base_url=f"http://127.0.0.1:{server_socket.getsockname()[1]}",
-                    max_upload_bytes=64 * 1024, smtp_host="127.0.0.1", smtp_port=1,
-                    delivery_max_attempts=3, delivery_backoff_seconds=30,
-                    admin_emails="ops@admins.example.org", mail_from="ngo-review@test.example.org")
+    return Settings(
+        var_dir=tmp_path / "var",
+        secret_key="test-secret-key",
+        base_url=f"http://127.0.0.1:{server_socket.getsockname()[1]}",
+        max_upload_bytes=64 * 1024,
+        smtp_host="127.0.0.1",
+        smtp_port=1,
+        delivery_max_attempts=3,
+        delivery_backoff_seconds=30,
+        admin_emails="ops@admins.example.org",
+        mail_from="ngo-review@test.example.org",
+    )
 
 
 @pytest.fixture
-def server_url(engine: Engine, clock: Clock, settings: Settings,
-               server_socket: socket.socket) -> Iterator[str]:
+def server_url(
+    engine: Engine, clock: Clock, settings: Settings, server_socket: socket.socket
+) -> Iterator[str]:
     """The app served over real HTTP on 127.0.0.1 (a free port), stopped after the test."""
     app = create_app(settings, engine=engine, clock=clock, mail_dir=settings.var_dir / "mail")
     sock = server_socket
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
-                                           ws="none"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])),
-                              daemon=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
@@ -184,8 +192,11 @@ def logins(engine: Engine, tokens: dict[str, str]) -> dict[str, str]:
     names: dict[str, str] = {}
     with write_session(engine) as session:
         for key, (role, name, agency) in USERS.items():
-            user = session.exec(select(User).where(User.display_name == name, User.role == role,
-                                                   User.agency_code == agency)).one()
+            user = session.exec(
+                select(User).where(
+                    User.display_name == name, User.role == role, User.agency_code == agency
+                )
+            ).one()
             user.username = key.lower()
             user.password_hash = password_hash
             user.email = user.email or f"{key.lower()}@users.example.org"
@@ -216,8 +227,14 @@ def browser(server_url: str, logins: dict[str, str]) -> Iterator[Browser]:
         opened.append(c)
         if who:
             form = c.get("/app/login")
-            answer = c.post("/app/login", data={"username": logins[who], "password": PASSWORD,
-                                                "csrf_token": csrf_of(form.text)})
+            answer = c.post(
+                "/app/login",
+                data={
+                    "username": logins[who],
+                    "password": PASSWORD,
+                    "csrf_token": csrf_of(form.text),
+                },
+            )
             assert answer.status_code == 303, answer.text
         return c
 

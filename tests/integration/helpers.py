@@ -13,8 +13,12 @@ def operation_issue(**overrides: Any) -> dict[str, Any]:
     """A valid ngo.operation.issue dossier."""
     body: dict[str, Any] = {
         "procedure": "ngo.operation.issue",
-        "applicant": {"name": "Save the Rivers Foundation", "country": "Norway",
-                      "email": "contact@savetherivers.example.org", "language": "en"},
+        "applicant": {
+            "name": "Save the Rivers Foundation",
+            "country": "Norway",
+            "email": "contact@savetherivers.example.org",
+            "language": "en",
+        },
         "subject": "Operation registration for clean-water projects",
         "provinces": ["Quảng Trị", "Huế"],
         "activity_fields": ["water and sanitation"],
@@ -30,8 +34,13 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json()
 
 
-def act(c: httpx.Client, dossier_id: str, action: str, body: dict[str, Any] | None = None,
-        status: int = 200, **kwargs: Any) -> Any:
+def act(
+    c: httpx.Client,
+    dossier_id: str,
+    action: str,
+    body: dict[str, Any] | None = None,
+    status: int = 200,
+    **kwargs: Any,
+) -> Any:
     """POST an action and check its status."""
-    return ok(c.post(f"/dossiers/{dossier_id}/actions/{action}", json=body or {}, **kwargs),
-              status)
+    return ok(c.post(f"/dossiers/{dossier_id}/actions/{action}", json=body or {}, **kwargs), status)

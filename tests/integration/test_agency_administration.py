@@ -9,11 +9,18 @@ import pytest
 from tests.integration.conftest import Client
 from tests.integration.helpers import act, ok, operation_issue
 
-BKHDT = {"code": "BKHDT", "name_vi": "Bộ Kế hoạch và Đầu tư",
-         "name_en": "Ministry of Planning and Investment", "email": "bkhdt@agencies.example.org"}
-SUCCESSOR = {"code": "BTC-KHDT", "name_vi": "Bộ Tài chính (Khối Kế hoạch và Đầu tư)",
-             "name_en": "Ministry of Finance (Planning and Investment)",
-             "email": "btc-khdt@agencies.example.org"}
+BKHDT = {
+    "code": "BKHDT",
+    "name_vi": "Bộ Kế hoạch và Đầu tư",
+    "name_en": "Ministry of Planning and Investment",
+    "email": "bkhdt@agencies.example.org",
+}
+SUCCESSOR = {
+    "code": "BTC-KHDT",
+    "name_vi": "Bộ Tài chính (Khối Kế hoạch và Đầu tư)",
+    "name_en": "Ministry of Finance (Planning and Investment)",
+    "email": "btc-khdt@agencies.example.org",
+}
 
 
 def _consulting(client: Client, *codes: str) -> dict[str, Any]:
@@ -36,8 +43,12 @@ def test_admin_adds_an_agency_that_everyone_can_read(client: Client) -> None:
 
 def test_agency_without_email_can_be_added(client: Client) -> None:
     """The e-mail address is optional; an inactive agency can be registered."""
-    body = {"code": "UBND-XX", "name_vi": "Ủy ban nhân dân tỉnh X", "name_en": "X Province",
-            "active": False}
+    body = {
+        "code": "UBND-XX",
+        "name_vi": "Ủy ban nhân dân tỉnh X",
+        "name_en": "X Province",
+        "active": False,
+    }
     assert ok(client("admin").post("/agencies", json=body), 201) == {**body, "email": ""}
 
 
@@ -69,13 +80,17 @@ def test_adding_an_agency_with_a_bad_email_is_422(client: Client, email: str) ->
     assert client("admin").get("/agencies/BKHDT").status_code == 404
 
 
-@pytest.mark.parametrize("body", [
-    {k: v for k, v in BKHDT.items() if k != "name_vi"},
-    {**BKHDT, "name_en": ""},
-    {**BKHDT, "parent": "BTC"},
-])
-def test_adding_an_agency_with_missing_or_unknown_fields_is_422(client: Client,
-                                                                body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        {k: v for k, v in BKHDT.items() if k != "name_vi"},
+        {**BKHDT, "name_en": ""},
+        {**BKHDT, "parent": "BTC"},
+    ],
+)
+def test_adding_an_agency_with_missing_or_unknown_fields_is_422(
+    client: Client, body: dict[str, Any]
+) -> None:
     """Both names are required and unknown keys are refused."""
     assert client("admin").post("/agencies", json=body).status_code == 422
 
@@ -108,18 +123,30 @@ def test_merged_ministry_is_deactivated_and_its_successor_consulted(client: Clie
 def test_provincial_department_is_renamed_in_place(client: Client) -> None:
     """A department folded into the People's Committee Office keeps its code, new names."""
     admin = client("admin")
-    ok(admin.post("/agencies", json={"code": "SNGV-TN", "name_vi": "Sở Ngoại vụ tỉnh Tây Ninh",
-                                     "name_en": "Tây Ninh Department of Foreign Affairs",
-                                     "email": "sngv-tn@agencies.example.org"}), 201)
-    change = {"name_vi": "Văn phòng Ủy ban nhân dân tỉnh Tây Ninh",
-              "name_en": "Office of the Tây Ninh People's Committee",
-              "email": "vp-ubnd-tn@agencies.example.org"}
+    ok(
+        admin.post(
+            "/agencies",
+            json={
+                "code": "SNGV-TN",
+                "name_vi": "Sở Ngoại vụ tỉnh Tây Ninh",
+                "name_en": "Tây Ninh Department of Foreign Affairs",
+                "email": "sngv-tn@agencies.example.org",
+            },
+        ),
+        201,
+    )
+    change = {
+        "name_vi": "Văn phòng Ủy ban nhân dân tỉnh Tây Ninh",
+        "name_en": "Office of the Tây Ninh People's Committee",
+        "email": "vp-ubnd-tn@agencies.example.org",
+    }
     renamed = ok(admin.patch("/agencies/SNGV-TN", json=change))
     assert renamed == {"code": "SNGV-TN", **change, "active": True}
     assert ok(client("handler").get("/agencies/SNGV-TN")) == renamed
     assert ok(admin.patch("/agencies/SNGV-TN", json={"email": ""}))["email"] == ""
-    assert ok(admin.patch("/agencies/SNGV-TN", json={"active": True}))["name_vi"] == \
-        change["name_vi"]
+    assert (
+        ok(admin.patch("/agencies/SNGV-TN", json={"active": True}))["name_vi"] == change["name_vi"]
+    )
 
 
 def test_reactivated_agency_can_be_consulted_again(client: Client) -> None:
@@ -141,8 +168,18 @@ def test_changing_an_unknown_agency_is_404(client: Client) -> None:
     assert client("handler").get("/agencies/NOPE").status_code == 404
 
 
-@pytest.mark.parametrize("body", [{}, {"name_vi": None}, {"active": None}, {"code": "BCA2"},
-                                  {"name_en": ""}, {"email": "nope"}, {"active": "maybe"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name_vi": None},
+        {"active": None},
+        {"code": "BCA2"},
+        {"name_en": ""},
+        {"email": "nope"},
+        {"active": "maybe"},
+    ],
+)
 def test_change_with_nothing_valid_to_apply_is_422(client: Client, body: dict[str, Any]) -> None:
     """Empty, null, unknown or invalid fields are refused and nothing changes."""
     before = ok(client("admin").get("/agencies/BCA"))
@@ -188,8 +225,12 @@ def test_agencies_filter_by_active(client: Client) -> None:
 def test_registry_routes_are_documented_with_examples(client: Client) -> None:
     """Each agency route has a summary; writes carry request examples."""
     paths = ok(client("nobody").get("/openapi.json"))["paths"]
-    ops = [paths["/agencies"]["get"], paths["/agencies"]["post"],
-           paths["/agencies/{code}"]["get"], paths["/agencies/{code}"]["patch"]]
+    ops = [
+        paths["/agencies"]["get"],
+        paths["/agencies"]["post"],
+        paths["/agencies/{code}"]["get"],
+        paths["/agencies/{code}"]["patch"],
+    ]
     assert all(op.get("summary") for op in ops)
     for op in ops[1], ops[3]:
         assert op["requestBody"]["content"]["application/json"]["examples"]

@@ -50,8 +50,13 @@ def test_disallowed_action_is_409_naming_allowed_actions(client: Client) -> None
     assert r.status_code == 409
     body = r.json()
     assert body["error"] == "not_allowed"
-    assert body["allowed_actions"] == ["accept", "request-supplement", "reject-intake",
-                                       "assign", "withdraw"]
+    assert body["allowed_actions"] == [
+        "accept",
+        "request-supplement",
+        "reject-intake",
+        "assign",
+        "withdraw",
+    ]
     assert "accept" in body["detail"]
 
 
@@ -59,10 +64,17 @@ def test_every_action_on_a_finished_dossier_is_409(client: Client) -> None:
     """A withdrawn dossier allows nothing."""
     d = _new(client)
     act(client("handler"), d["id"], "withdraw", {"reason": "applicant asked"})
-    bodies = {"request-supplement": {"missing": ["x"]}, "reject-intake": {"reason": "x"},
-              "assign": {"assignee": "Trần Thị Bình"}, "consult": {},
-              "propose": {"outcome": "approve"}, "extend": {"reason": "x", "working_days": 2},
-              "withdraw": {"reason": "x"}, "accept": {}, "receive-supplement": {}}
+    bodies = {
+        "request-supplement": {"missing": ["x"]},
+        "reject-intake": {"reason": "x"},
+        "assign": {"assignee": "Trần Thị Bình"},
+        "consult": {},
+        "propose": {"outcome": "approve"},
+        "extend": {"reason": "x", "working_days": 2},
+        "withdraw": {"reason": "x"},
+        "accept": {},
+        "receive-supplement": {},
+    }
     for action, body in bodies.items():
         r = client("handler").post(f"/dossiers/{d['id']}/actions/{action}", json=body)
         assert r.status_code == 409, (action, r.text)
@@ -72,16 +84,19 @@ def test_every_action_on_a_finished_dossier_is_409(client: Client) -> None:
         assert r.status_code == 409, (action, r.text)
 
 
-@pytest.mark.parametrize("payload", [
-    {},
-    {"procedure": "ngo.operation.issue"},
-    operation_issue(procedure="no.such.procedure"),
-    operation_issue(applicant={"name": "X", "country": "Y", "email": "not-an-email"}),
-    operation_issue(provinces=[]),
-    operation_issue(requested_validity_years=4),
-    operation_issue(unexpected_field=1),
-    operation_issue(subject=""),
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"procedure": "ngo.operation.issue"},
+        operation_issue(procedure="no.such.procedure"),
+        operation_issue(applicant={"name": "X", "country": "Y", "email": "not-an-email"}),
+        operation_issue(provinces=[]),
+        operation_issue(requested_validity_years=4),
+        operation_issue(unexpected_field=1),
+        operation_issue(subject=""),
+    ],
+)
 def test_malformed_dossier_is_422(client: Client, payload: dict) -> None:
     """Invalid creation input: 422 with a detail, nothing stored."""
     r = client("handler").post("/dossiers", json=payload)
@@ -93,15 +108,24 @@ def test_malformed_dossier_is_422(client: Client, payload: dict) -> None:
 def test_non_json_and_wrong_types_are_422(client: Client) -> None:
     """Garbage bodies and wrong types are 422, never 500."""
     h = client("handler")
-    assert h.post("/dossiers", content=b"{not json",
-                  headers={"Content-Type": "application/json"}).status_code == 422
+    assert (
+        h.post(
+            "/dossiers", content=b"{not json", headers={"Content-Type": "application/json"}
+        ).status_code
+        == 422
+    )
     d = _new(client)
     act(h, d["id"], "accept")
-    for action, body in [("consult", {"agencies": "BCA"}), ("consult", {"working_days": 0}),
-                         ("consult", {"working_days": "ten"}), ("propose", {"outcome": "maybe"}),
-                         ("request-supplement", {"missing": []}), ("extend", {"reason": "x"}),
-                         ("assign", {"assignee": "Nobody Known"}),
-                         ("consult", {"agencies": ["BCA", "NOPE"]})]:
+    for action, body in [
+        ("consult", {"agencies": "BCA"}),
+        ("consult", {"working_days": 0}),
+        ("consult", {"working_days": "ten"}),
+        ("propose", {"outcome": "maybe"}),
+        ("request-supplement", {"missing": []}),
+        ("extend", {"reason": "x"}),
+        ("assign", {"assignee": "Nobody Known"}),
+        ("consult", {"agencies": ["BCA", "NOPE"]}),
+    ]:
         r = h.post(f"/dossiers/{d['id']}/actions/{action}", json=body)
         assert r.status_code == 422, (action, body, r.text)
     after = ok(h.get(f"/dossiers/{d['id']}"))
@@ -125,13 +149,19 @@ def test_stale_if_match_is_412_and_current_one_works(client: Client) -> None:
     created = h.post("/dossiers", json=operation_issue())
     etag = created.headers["ETag"]
     assert etag == '"1"'
-    act(h, created.json()["id"], "assign", {"assignee": "Trần Thị Bình"},
-        headers={"If-Match": etag})
-    r = h.post(f"/dossiers/{created.json()['id']}/actions/accept", json={},
-               headers={"If-Match": etag})
+    act(
+        h, created.json()["id"], "assign", {"assignee": "Trần Thị Bình"}, headers={"If-Match": etag}
+    )
+    r = h.post(
+        f"/dossiers/{created.json()['id']}/actions/accept", json={}, headers={"If-Match": etag}
+    )
     assert r.status_code == 412 and r.json()["error"] == "version_mismatch"
-    assert h.post(f"/dossiers/{created.json()['id']}/actions/accept", json={},
-                  headers={"If-Match": "abc"}).status_code == 422
+    assert (
+        h.post(
+            f"/dossiers/{created.json()['id']}/actions/accept", json={}, headers={"If-Match": "abc"}
+        ).status_code
+        == 422
+    )
     d = act(h, created.json()["id"], "accept", headers={"If-Match": '"2"'})
     assert d["status"] == "in_review"
 
@@ -160,12 +190,19 @@ def test_documents_are_checksummed_and_size_limited(client: Client) -> None:
     """Upload stores SHA-256 and size; too large is 413 and stores nothing."""
     h = client("handler")
     d = _new(client)
-    up = ok(h.post(f"/dossiers/{d['id']}/documents",
-                   files={"file": ("charter.pdf", b"%PDF-1.4 hello", "application/pdf")}), 201)
+    up = ok(
+        h.post(
+            f"/dossiers/{d['id']}/documents",
+            files={"file": ("charter.pdf", b"%PDF-1.4 hello", "application/pdf")},
+        ),
+        201,
+    )
     assert up["size"] == 14
     assert up["sha256"] == hashlib.sha256(b"%PDF-1.4 hello").hexdigest()
-    big = h.post(f"/dossiers/{d['id']}/documents",
-                 files={"file": ("big.bin", b"x" * (64 * 1024 + 1), "application/octet-stream")})
+    big = h.post(
+        f"/dossiers/{d['id']}/documents",
+        files={"file": ("big.bin", b"x" * (64 * 1024 + 1), "application/octet-stream")},
+    )
     assert big.status_code == 413 and big.json()["error"] == "too_large"
     assert h.post(f"/dossiers/{d['id']}/documents").status_code == 422
     listed = ok(h.get(f"/dossiers/{d['id']}/documents"))

@@ -16,12 +16,21 @@ from models.user import User
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
-           "NGO_REVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-           "NGO_REVIEW_VAR_DIR": str(tmp_path / "var"), "PREFECT_HOME": str(tmp_path / "pf"),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    return subprocess.run([sys.executable, "-m", "ngo_review.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")},
+        "NGO_REVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "NGO_REVIEW_VAR_DIR": str(tmp_path / "var"),
+        "PREFECT_HOME": str(tmp_path / "pf"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "ngo_review.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
 
 
 def test_db_upgrade_is_repeatable(tmp_path: Path) -> None:
@@ -35,16 +44,18 @@ def test_db_upgrade_is_repeatable(tmp_path: Path) -> None:
 
 def test_token_create_prints_a_token_stored_only_hashed(tmp_path: Path) -> None:
     """The printed token works as a credential; the database holds only its hash."""
-    out = _cli(tmp_path, "token", "create", "--role", "agency", "--name", "Officer BCA",
-               "--agency", "BCA")
+    out = _cli(
+        tmp_path, "token", "create", "--role", "agency", "--name", "Officer BCA", "--agency", "BCA"
+    )
     assert out.returncode == 0, out.stderr
     token = out.stdout.strip().splitlines()[-1]
     assert len(token) >= 40
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with read_session(engine) as s:
         rows = s.exec(select(ApiToken, User).where(ApiToken.user_id == User.id)).all()
-    assert [(u.role, u.agency_code, t.token_hash) for t, u in rows] == \
-        [("agency", "BCA", hash_token(token))]
+    assert [(u.role, u.agency_code, t.token_hash) for t, u in rows] == [
+        ("agency", "BCA", hash_token(token))
+    ]
     assert token not in (tmp_path / "cli.db").read_bytes().decode("latin-1")
     bad = _cli(tmp_path, "token", "create", "--role", "agency", "--name", "X")
     assert bad.returncode == 2 and "agency" in bad.stderr

@@ -24,7 +24,12 @@ def _config(tmp_path: Path, extra_env: dict[str, str]) -> subprocess.CompletedPr
     empty_env_file.write_text("")
     return subprocess.run(
         [compose, "--env-file", str(empty_env_file), "-f", "docker-compose.yml", "config", "-q"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -22,13 +22,16 @@ def test_digest_lists_what_managers_must_chase(engine: Engine) -> None:
         [row] = s.exec(select(Outbox).where(Outbox.template == "daily_digest")).all()
     assert row.recipient == "dung@managers.example.org"
     assert row.context["late_agencies"] == [
-        {"agency": "BCA", "agency_name": "Bộ Công an", "overdue_requests": 1}]
+        {"agency": "BCA", "agency_name": "Bộ Công an", "overdue_requests": 1}
+    ]
     assert row.context["overdue_dossiers"] == [] and row.context["at_risk_dossiers"] == []
 
     assert queue_daily_digest(engine, _at(2027, 1, 4, 7)) == 1  # 3 WD before 6 Jan: at risk
     assert queue_daily_digest(engine, _at(2027, 1, 8, 7)) == 1  # past 6 Jan: overdue
     with read_session(engine) as s:
-        rows = {r.context["day"]: r.context for r in s.exec(
-            select(Outbox).where(Outbox.template == "daily_digest")).all()}
+        rows = {
+            r.context["day"]: r.context
+            for r in s.exec(select(Outbox).where(Outbox.template == "daily_digest")).all()
+        }
     assert [d["working_days_left"] for d in rows["2027-01-04"]["at_risk_dossiers"]] == [2]
     assert [d["working_days_late"] for d in rows["2027-01-08"]["overdue_dossiers"]] == [2]

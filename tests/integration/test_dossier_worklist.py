@@ -25,8 +25,9 @@ def test_list_filters_and_orders_by_legal_due_date(client: Client, clock: Clock)
     assert page["total"] == 3
     assert [d["id"] for d in page["items"]] == [ids[2], ids[1], ids[0]]
     assert ok(m.get("/dossiers", params={"status": "in_review"}))["total"] == 2
-    assert [d["id"] for d in ok(m.get("/dossiers", params={"assignee": "Trần Thị Bình"}))
-            ["items"]] == [ids[1]]
+    assert [
+        d["id"] for d in ok(m.get("/dossiers", params={"assignee": "Trần Thị Bình"}))["items"]
+    ] == [ids[1]]
     assert [d["id"] for d in ok(m.get("/dossiers", params={"q": "gamma"}))["items"]] == [ids[2]]
     assert ok(m.get("/dossiers", params={"procedure": "ngo.office.issue"}))["total"] == 0
     paged = ok(m.get("/dossiers", params={"limit": 1, "offset": 1}))

@@ -15,38 +15,58 @@ from tests.conftest import VN, Clock
 from tests.integration.conftest import Client
 from tests.integration.helpers import act, ok, operation_issue
 
-APPLICANT = {"name": "Save the Rivers Foundation", "country": "Norway",
-             "email": "contact@savetherivers.example.org"}
-AID = {"donor": "Save the Rivers Foundation", "donor_is_foreign_ngo": True, "amount": "250000",
-       "currency": "USD", "sector": "water", "province": "Quảng Trị",
-       "touches_security_defence_religion": False}
+APPLICANT = {
+    "name": "Save the Rivers Foundation",
+    "country": "Norway",
+    "email": "contact@savetherivers.example.org",
+}
+AID = {
+    "donor": "Save the Rivers Foundation",
+    "donor_is_foreign_ngo": True,
+    "amount": "250000",
+    "currency": "USD",
+    "sector": "water",
+    "province": "Quảng Trị",
+    "touches_security_defence_religion": False,
+}
 
 
 def _create(client: Client, procedure: str, **fields: Any) -> dict[str, Any]:
-    body = {"procedure": procedure, "applicant": APPLICANT, "subject": f"{procedure} test",
-            **fields}
+    body = {
+        "procedure": procedure,
+        "applicant": APPLICANT,
+        "subject": f"{procedure} test",
+        **fields,
+    }
     return ok(client("handler").post("/dossiers", json=body), 201)
 
 
 def _answer_all(client: Client, dossier: dict[str, Any]) -> None:
     for c in dossier["consultations"]:
         if c["status"] == "requested":
-            ok(client(c["agency"]).post(f"/consultations/{c['id']}/response",
-                                        json={"opinion": "agree"}))
+            ok(
+                client(c["agency"]).post(
+                    f"/consultations/{c['id']}/response", json={"opinion": "agree"}
+                )
+            )
 
 
-def _decide(client: Client, dossier_id: str, outcome: str = "approve", reasons: str = "",
-            **extra: Any) -> dict[str, Any]:
-    act(client("handler"), dossier_id, "propose",
-        {"outcome": outcome, "reasons": reasons, **extra})
+def _decide(
+    client: Client, dossier_id: str, outcome: str = "approve", reasons: str = "", **extra: Any
+) -> dict[str, Any]:
+    act(client("handler"), dossier_id, "propose", {"outcome": outcome, "reasons": reasons, **extra})
     return act(client("leader"), dossier_id, "sign")
 
 
 def _issued(client: Client, office: bool = False) -> str:
     """A certificate issued through the whole issuance procedure; returns its number."""
     if office:
-        body = operation_issue(procedure="ngo.office.issue", office_province="Hà Nội",
-                               office_address="1 Tràng Tiền", requested_validity_years=5)
+        body = operation_issue(
+            procedure="ngo.office.issue",
+            office_province="Hà Nội",
+            office_address="1 Tràng Tiền",
+            requested_validity_years=5,
+        )
         del body["provinces"]
     else:
         body = operation_issue()
@@ -65,8 +85,14 @@ def test_renewal_extends_the_certificate(client: Client, clock: Clock, kind: str
     """Renewal consults the defaults, takes 30 WD, and renews the registry entry."""
     number = _issued(client, office=kind == "office")
     clock.set(2026, 12, 1, 9, 0)
-    d = _create(client, f"ngo.{kind}.renew", certificate_number=number,
-                past_term_report="Report", next_term_plan="Plan", requested_validity_years=2)
+    d = _create(
+        client,
+        f"ngo.{kind}.renew",
+        certificate_number=number,
+        past_term_report="Report",
+        next_term_plan="Plan",
+        requested_validity_years=2,
+    )
     d = act(client("handler"), d["id"], "accept")
     assert d["due_date"] == "2027-01-13"  # 30 WD from Tue 1 Dec 2026, 1 Jan off
     d = act(client("handler"), d["id"], "consult")
@@ -82,22 +108,40 @@ def test_renewal_extends_the_certificate(client: Client, clock: Clock, kind: str
 def test_renewal_of_an_unknown_or_wrong_type_certificate_is_422(client: Client) -> None:
     """The certificate named must exist, be active and of the procedure's type."""
     fields = {"past_term_report": "R", "next_term_plan": "P"}
-    r = client("handler").post("/dossiers", json={
-        "procedure": "ngo.operation.renew", "applicant": APPLICANT, "subject": "s",
-        "certificate_number": "NOPE-1", **fields})
+    r = client("handler").post(
+        "/dossiers",
+        json={
+            "procedure": "ngo.operation.renew",
+            "applicant": APPLICANT,
+            "subject": "s",
+            "certificate_number": "NOPE-1",
+            **fields,
+        },
+    )
     assert r.status_code == 422 and "no certificate" in r.json()["detail"]
     number = _issued(client, office=True)
-    r = client("handler").post("/dossiers", json={
-        "procedure": "ngo.operation.renew", "applicant": APPLICANT, "subject": "s",
-        "certificate_number": number, **fields})
+    r = client("handler").post(
+        "/dossiers",
+        json={
+            "procedure": "ngo.operation.renew",
+            "applicant": APPLICANT,
+            "subject": "s",
+            "certificate_number": number,
+            **fields,
+        },
+    )
     assert r.status_code == 422 and "office certificate" in r.json()["detail"]
 
 
 def test_amendment_consults_only_chosen_agencies_and_changes_the_name(client: Client) -> None:
     """No default agencies: the handler chooses those the change concerns."""
     number = _issued(client)
-    d = _create(client, "ngo.operation.amend", certificate_number=number,
-                changes=[{"what": "name", "new_value": "Save the Rivers International"}])
+    d = _create(
+        client,
+        "ngo.operation.amend",
+        certificate_number=number,
+        changes=[{"what": "name", "new_value": "Save the Rivers International"}],
+    )
     act(client("handler"), d["id"], "accept")
     r = client("handler").post(f"/dossiers/{d['id']}/actions/consult", json={})
     assert r.status_code == 422 and "choose the agencies" in r.json()["detail"]
@@ -109,49 +153,82 @@ def test_amendment_consults_only_chosen_agencies_and_changes_the_name(client: Cl
 
 
 @pytest.mark.parametrize("kind", ["operation", "office"])
-def test_reissue_consults_nobody_and_takes_ten_working_days(client: Client, clock: Clock,
-                                                             kind: str) -> None:
+def test_reissue_consults_nobody_and_takes_ten_working_days(
+    client: Client, clock: Clock, kind: str
+) -> None:
     """Content check only: consulting is not allowed; 10 WD."""
     number = _issued(client, office=kind == "office")
     clock.set(2026, 12, 1, 9, 0)
     d = _create(client, f"ngo.{kind}.reissue", certificate_number=number, reason="lost")
     d = act(client("handler"), d["id"], "accept")
     assert d["due_date"] == "2026-12-15" and "consult" not in d["allowed_actions"]
-    assert client("handler").post(f"/dossiers/{d['id']}/actions/consult",
-                                  json={"agencies": ["BCA"]}).status_code == 409
+    assert (
+        client("handler")
+        .post(f"/dossiers/{d['id']}/actions/consult", json={"agencies": ["BCA"]})
+        .status_code
+        == 409
+    )
     assert _decide(client, d["id"])["decision"]["certificate_number"] == number
     [cert] = ok(client("manager").get("/certificates", params={"q": number}))
     assert cert["history"][-1]["action"] == "reissue"
 
 
-def test_legacy_project_office_can_be_closed_but_not_issued(client: Client,
-                                                           engine: Engine, clock: Clock) -> None:
+def test_legacy_project_office_can_be_closed_but_not_issued(
+    client: Client, engine: Engine, clock: Clock
+) -> None:
     """Project offices (Decree 12/2012) are only renewed or closed."""
     procedures = {p["code"] for p in ok(client("manager").get("/procedures"))}
     assert {"ngo.project_office.renew", "ngo.project_office.close"} <= procedures
     assert "ngo.project_office.issue" not in procedures
     d0 = _create(client, "ngo.operation.issue", provinces=["Huế"], activity_fields=["x"])
     with write_session(engine) as s:  # imported from the old registry
-        s.add(Certificate(id=str(uuid.uuid4()), number="VPDA-2019-07", type="project_office",
-                          ngo_name="Old Project", country="Japan", issued_by_dossier=d0["id"],
-                          updated_at=clock.now))
-    d = _create(client, "ngo.project_office.close", certificate_number="VPDA-2019-07",
-                reason="The project ended")
+        s.add(
+            Certificate(
+                id=str(uuid.uuid4()),
+                number="VPDA-2019-07",
+                type="project_office",
+                ngo_name="Old Project",
+                country="Japan",
+                issued_by_dossier=d0["id"],
+                updated_at=clock.now,
+            )
+        )
+    d = _create(
+        client,
+        "ngo.project_office.close",
+        certificate_number="VPDA-2019-07",
+        reason="The project ended",
+    )
     act(client("handler"), d["id"], "accept")
     _decide(client, d["id"])
     [cert] = ok(client("manager").get("/certificates", params={"q": "VPDA-2019-07"}))
     assert cert["status"] == "closed"
-    r = client("handler").post("/dossiers", json={
-        "procedure": "ngo.project_office.renew", "applicant": APPLICANT, "subject": "s",
-        "certificate_number": "VPDA-2019-07", "past_term_report": "R", "next_term_plan": "P"})
+    r = client("handler").post(
+        "/dossiers",
+        json={
+            "procedure": "ngo.project_office.renew",
+            "applicant": APPLICANT,
+            "subject": "s",
+            "certificate_number": "VPDA-2019-07",
+            "past_term_report": "R",
+            "next_term_plan": "P",
+        },
+    )
     assert r.status_code == 422 and "closed" in r.json()["detail"]
 
 
 def test_province_opinion_with_deemed_agreement_and_ppc_signature(
-        client: Client, engine: Engine, clock: Clock) -> None:
+    client: Client, engine: Engine, clock: Clock
+) -> None:
     """Members have 5 WD; silence is deemed agreement; the PPC leader signs within 10 WD."""
-    d = _create(client, "province.opinion", opinion_on="issue", ngo_name="Save the Rivers",
-                committee_request_ref="123/UBCT-PCPNN", province="Quảng Trị")
+    d = _create(
+        client,
+        "province.opinion",
+        opinion_on="issue",
+        ngo_name="Save the Rivers",
+        committee_request_ref="123/UBCT-PCPNN",
+        province="Quảng Trị",
+    )
     assert d["code"].startswith("SNGV-QT-")
     d = act(client("handler"), d["id"], "accept")
     assert d["due_date"] == "2026-12-08"  # 10 WD from Mon 23 Nov, 24 Nov off
@@ -159,15 +236,20 @@ def test_province_opinion_with_deemed_agreement_and_ppc_signature(
     members = {c["agency"]: c for c in d["consultations"]}
     assert sorted(members) == ["CA-QT", "LHHN-QT", "STC-QT"]
     assert {c["due_date"] for c in members.values()} == {"2026-12-01"}  # 5 WD, 24 Nov off
-    ok(client("CA-QT").post(f"/consultations/{members['CA-QT']['id']}/response",
-                            json={"opinion": "agree_with_conditions", "comments": "Report"}))
+    ok(
+        client("CA-QT").post(
+            f"/consultations/{members['CA-QT']['id']}/response",
+            json={"opinion": "agree_with_conditions", "comments": "Report"},
+        )
+    )
     assert "propose" not in ok(client("handler").get(f"/dossiers/{d['id']}"))["allowed_actions"]
     summary = sweep(engine, datetime_vn(2026, 12, 2))
     assert summary.deemed_consent == 2
-    after = {c["agency"]: c["status"] for c in
-             ok(client("handler").get(f"/dossiers/{d['id']}"))["consultations"]}
-    assert after == {"CA-QT": "answered", "STC-QT": "deemed_consent",
-                     "LHHN-QT": "deemed_consent"}
+    after = {
+        c["agency"]: c["status"]
+        for c in ok(client("handler").get(f"/dossiers/{d['id']}"))["consultations"]
+    }
+    assert after == {"CA-QT": "answered", "STC-QT": "deemed_consent", "LHHN-QT": "deemed_consent"}
     clock.set(2026, 12, 3, 9, 0)
     signed = _decide(client, d["id"], reasons="The province agrees")
     assert signed["status"] == "approved" and signed["decision"]["timeliness"] == "early"
@@ -180,13 +262,19 @@ def datetime_vn(*args: int) -> Any:
     return datetime(*args, tzinfo=VN)  # type: ignore[misc]
 
 
-@pytest.mark.parametrize("procedure,extra", [
-    ("aid.project.appraise", {"kind": "technical_assistance", "duration_months": 24}),
-    ("aid.nonproject.appraise", {"kind": "goods", "purpose": "School equipment",
-                                 "goods_list": ["computers"]}),
-])
-def test_aid_is_approved_or_refused_in_twenty_working_days(client: Client, procedure: str,
-                                                          extra: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "procedure,extra",
+    [
+        ("aid.project.appraise", {"kind": "technical_assistance", "duration_months": 24}),
+        (
+            "aid.nonproject.appraise",
+            {"kind": "goods", "purpose": "School equipment", "goods_list": ["computers"]},
+        ),
+    ],
+)
+def test_aid_is_approved_or_refused_in_twenty_working_days(
+    client: Client, procedure: str, extra: dict[str, Any]
+) -> None:
     """Finance receives, Police, Foreign Affairs and Friendship Union give opinions; PPC signs."""
     d = _create(client, procedure, **AID, **extra)
     assert d["code"].startswith("STC-QT-")
@@ -195,8 +283,9 @@ def test_aid_is_approved_or_refused_in_twenty_working_days(client: Client, proce
     d = act(client("handler"), d["id"], "consult")
     assert sorted(c["agency"] for c in d["consultations"]) == ["CA-QT", "LHHN-QT", "SNGV-QT"]
     _answer_all(client, d)
-    r = client("handler").post(f"/dossiers/{d['id']}/actions/propose",
-                               json={"outcome": "forward", "reasons": "x"})
+    r = client("handler").post(
+        f"/dossiers/{d['id']}/actions/propose", json={"outcome": "forward", "reasons": "x"}
+    )
     assert r.status_code == 422
     refused = _decide(client, d["id"], "refuse", reasons="The donor's purpose is unclear")
     assert refused["status"] == "refused" and refused["decision"]["reasons"]
@@ -204,12 +293,15 @@ def test_aid_is_approved_or_refused_in_twenty_working_days(client: Client, proce
 
 def test_aid_touching_religion_is_forwarded_to_the_competent_authority(client: Client) -> None:
     """Only 'forward' is possible; the dossier ends forwarded."""
-    d = _create(client, "aid.project.appraise", **{**AID,
-                "touches_security_defence_religion": True}, kind="investment",
-                duration_months=12)
+    d = _create(
+        client,
+        "aid.project.appraise",
+        **{**AID, "touches_security_defence_religion": True},
+        kind="investment",
+        duration_months=12,
+    )
     act(client("handler"), d["id"], "accept")
-    r = client("handler").post(f"/dossiers/{d['id']}/actions/propose",
-                               json={"outcome": "approve"})
+    r = client("handler").post(f"/dossiers/{d['id']}/actions/propose", json={"outcome": "approve"})
     assert r.status_code == 422 and "Prime Minister" in r.json()["detail"]
     forwarded = _decide(client, d["id"], "forward", reasons="Religion: Prime Minister decides")
     assert forwarded["status"] == "forwarded"
@@ -219,13 +311,21 @@ def test_aid_touching_religion_is_forwarded_to_the_competent_authority(client: C
 def test_relief_is_decided_within_three_working_days(client: Client, clock: Clock) -> None:
     """Emergency relief: 3 WD, consultation only with chosen agencies."""
     clock.set(2026, 11, 27, 9, 0)  # Friday
-    d = _create(client, "aid.relief.approve", donor="Helping Hands", amount="10000",
-                currency="EUR", province="Quảng Trị", disaster="Storm No. 5",
-                items=["rice", "tarpaulins"])
+    d = _create(
+        client,
+        "aid.relief.approve",
+        donor="Helping Hands",
+        amount="10000",
+        currency="EUR",
+        province="Quảng Trị",
+        disaster="Storm No. 5",
+        items=["rice", "tarpaulins"],
+    )
     d = act(client("handler"), d["id"], "accept")
     assert d["due_date"] == "2026-12-02"  # Mon 30, Tue 1, Wed 2
-    assert client("handler").post(f"/dossiers/{d['id']}/actions/consult",
-                                  json={}).status_code == 422
+    assert (
+        client("handler").post(f"/dossiers/{d['id']}/actions/consult", json={}).status_code == 422
+    )
     clock.set(2026, 11, 30, 9, 0)
     signed = _decide(client, d["id"])
     assert signed["status"] == "approved" and signed["decision"]["certificate_number"] is None
@@ -235,10 +335,20 @@ def test_every_procedure_is_listed_with_legal_basis_and_deadlines(client: Client
     """GET /procedures lists all fourteen."""
     listed = {p["code"]: p for p in ok(client("manager").get("/procedures"))}
     assert set(listed) == {
-        "ngo.operation.issue", "ngo.office.issue", "ngo.operation.renew", "ngo.office.renew",
-        "ngo.operation.amend", "ngo.office.amend", "ngo.operation.reissue",
-        "ngo.office.reissue", "ngo.project_office.renew", "ngo.project_office.close",
-        "province.opinion", "aid.project.appraise", "aid.nonproject.appraise",
-        "aid.relief.approve"}
+        "ngo.operation.issue",
+        "ngo.office.issue",
+        "ngo.operation.renew",
+        "ngo.office.renew",
+        "ngo.operation.amend",
+        "ngo.office.amend",
+        "ngo.operation.reissue",
+        "ngo.office.reissue",
+        "ngo.project_office.renew",
+        "ngo.project_office.close",
+        "province.opinion",
+        "aid.project.appraise",
+        "aid.nonproject.appraise",
+        "aid.relief.approve",
+    }
     assert all(p["legal_basis"] and p["total_working_days"] > 0 for p in listed.values())
     assert listed["aid.relief.approve"]["total_working_days"] == 3

@@ -19,8 +19,12 @@ def test_full_issuance_lifecycle(client: Client, clock: Clock) -> None:
     dossier_id = created["id"]
 
     clock.set(2026, 11, 23, 14, 0)
-    d = act(handler, dossier_id, "request-supplement",
-            {"missing": ["Certified charter", "Letter of introduction"], "note": "form 02"})
+    d = act(
+        handler,
+        dossier_id,
+        "request-supplement",
+        {"missing": ["Certified charter", "Letter of introduction"], "note": "form 02"},
+    )
     assert d["status"] == "awaiting_supplement"
     assert d["suspended"] is False  # the clock has not started yet
     assert d["missing"] == ["Certified charter", "Letter of introduction"]
@@ -51,13 +55,22 @@ def test_full_issuance_lifecycle(client: Client, clock: Clock) -> None:
         assert [c["agency"] for c in own] == [agency]
         other = consultations[FIVE_AGENCIES[(FIVE_AGENCIES.index(agency) + 1) % 5]]
         assert client(agency).get(f"/consultations/{other['id']}").status_code == 404
-        assert client(agency).post(f"/consultations/{other['id']}/response",
-                                   json={"opinion": "agree"}).status_code == 404
-        answer = ok(client(agency).post(f"/consultations/{own[0]['id']}/response",
-                                        json={"opinion": "agree", "comments": "No objection"}))
+        assert (
+            client(agency)
+            .post(f"/consultations/{other['id']}/response", json={"opinion": "agree"})
+            .status_code
+            == 404
+        )
+        answer = ok(
+            client(agency).post(
+                f"/consultations/{own[0]['id']}/response",
+                json={"opinion": "agree", "comments": "No objection"},
+            )
+        )
         assert answer["status"] == "answered" and answer["answered_late"] is False
-    again = client("BCA").post(f"/consultations/{consultations['BCA']['id']}/response",
-                               json={"opinion": "object"})
+    again = client("BCA").post(
+        f"/consultations/{consultations['BCA']['id']}/response", json={"opinion": "object"}
+    )
     assert again.status_code == 409
 
     d = act(handler, dossier_id, "propose", {"outcome": "approve", "validity_years": 3})
@@ -94,8 +107,12 @@ def test_full_issuance_lifecycle(client: Client, clock: Clock) -> None:
 
 def test_office_outside_the_three_cities_is_422_naming_the_rule(client: Client) -> None:
     """Decree 58/2022 Art 14: a representative office only in Hà Nội, Đà Nẵng or TP HCM."""
-    body = operation_issue(procedure="ngo.office.issue", office_province="Hải Phòng",
-                           office_address="1 Lê Lợi", requested_validity_years=5)
+    body = operation_issue(
+        procedure="ngo.office.issue",
+        office_province="Hải Phòng",
+        office_address="1 Lê Lợi",
+        requested_validity_years=5,
+    )
     del body["provinces"]
     answer = client("handler").post("/dossiers", json=body)
     assert answer.status_code == 422

@@ -42,8 +42,9 @@ async def _deliver(engine: Engine, settings: Settings, clock: Clock) -> dict:
     return (await deliver_once(engine, settings, clock=clock)).as_dict()
 
 
-async def test_issuance_sends_the_right_mail_once(client: Client, clock: Clock, engine: Engine,
-                                                  settings: Settings, smtp: SmtpServer) -> None:
+async def test_issuance_sends_the_right_mail_once(
+    client: Client, clock: Clock, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
     """Applicant (en), agencies (vi) with reply links, decision; nothing twice."""
     h, leader = client("handler"), client("leader")
     d = ok(h.post("/dossiers", json=operation_issue()), 201)
@@ -69,8 +70,10 @@ async def test_issuance_sends_the_right_mail_once(client: Client, clock: Clock, 
     page = client("nobody").get(url.removeprefix(settings.base_url))
     assert page.status_code == 200 and d["code"] in page.text
     assert ok(h.get(f"/dossiers/{d['id']}"))["consultations"][0]["status"] == "requested"
-    done = client("nobody").post(url.removeprefix(settings.base_url),
-                                 data={"opinion": "agree", "comments": "Không có ý kiến khác"})
+    done = client("nobody").post(
+        url.removeprefix(settings.base_url),
+        data={"opinion": "agree", "comments": "Không có ý kiến khác"},
+    )
     assert done.status_code == 200
     answered = {c["agency"]: c for c in ok(h.get(f"/dossiers/{d['id']}"))["consultations"]}
     assert answered["BCA"]["status"] == "answered"
@@ -94,7 +97,8 @@ async def test_issuance_sends_the_right_mail_once(client: Client, clock: Clock, 
 
 
 async def test_smtp_down_waits_then_delivers_exactly_once(
-        client: Client, clock: Clock, engine: Engine, settings: Settings) -> None:
+    client: Client, clock: Clock, engine: Engine, settings: Settings
+) -> None:
     """Messages wait with backoff while the server is down, then go once."""
     server = SmtpServer()
     settings.smtp_port = server.port  # nothing listens yet
@@ -120,12 +124,11 @@ async def test_smtp_down_waits_then_delivers_exactly_once(
 
 
 async def test_dead_after_the_last_attempt_and_admins_alerted(
-        client: Client, clock: Clock, engine: Engine, settings: Settings,
-        smtp: SmtpServer) -> None:
+    client: Client, clock: Clock, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
     """A recipient the server refuses every time ends dead; administrators hear of it."""
     h = client("handler")
-    bad = operation_issue(applicant={"name": "X", "country": "Y",
-                                     "email": "refused@example.org"})
+    bad = operation_issue(applicant={"name": "X", "country": "Y", "email": "refused@example.org"})
     d = ok(h.post("/dossiers", json=bad), 201)
     act(h, d["id"], "accept")
     smtp.stop()  # down for every attempt
@@ -144,8 +147,8 @@ async def test_dead_after_the_last_attempt_and_admins_alerted(
 
 
 async def test_a_killed_deliverer_loses_nothing_and_keeps_message_ids(
-        client: Client, clock: Clock, engine: Engine, settings: Settings,
-        smtp: SmtpServer) -> None:
+    client: Client, clock: Clock, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
     """Claimed then killed: after the lease another pass sends, with the same Message-ID."""
     h = client("handler")
     d = ok(h.post("/dossiers", json=operation_issue()), 201)
@@ -153,8 +156,15 @@ async def test_a_killed_deliverer_loses_nothing_and_keeps_message_ids(
     [claimed] = outbox.claim(engine, clock.now, 10, LEASE)
     # The process dies after the SMTP server accepted, before recording it.
     rendered = render(claimed.template, claimed.language, claimed.context)
-    await send(settings, build_message(sender=settings.mail_from, recipient=claimed.recipient,
-                                       rendered=rendered, message_id=claimed.message_id))
+    await send(
+        settings,
+        build_message(
+            sender=settings.mail_from,
+            recipient=claimed.recipient,
+            rendered=rendered,
+            message_id=claimed.message_id,
+        ),
+    )
     assert (await _deliver(engine, settings, clock))["sent"] == 0  # still leased
     clock.now = clock.now + LEASE + timedelta(seconds=1)
     assert (await _deliver(engine, settings, clock))["sent"] == 1
@@ -164,16 +174,15 @@ async def test_a_killed_deliverer_loses_nothing_and_keeps_message_ids(
 
 
 async def test_forged_expired_and_bad_links_record_nothing(
-        client: Client, clock: Clock, engine: Engine, settings: Settings,
-        smtp: SmtpServer) -> None:
+    client: Client, clock: Clock, engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
     """Tampered, expired or malformed answers show a clear page, never a 500."""
     h = client("handler")
     d = ok(h.post("/dossiers", json=operation_issue()), 201)
     act(h, d["id"], "accept")
     act(h, d["id"], "consult", {"agencies": ["BCA"]})
     await _deliver(engine, settings, clock)
-    path = _reply_url(smtp.inbox.to("bca@agencies.example.org")[0]).removeprefix(
-        settings.base_url)
+    path = _reply_url(smtp.inbox.to("bca@agencies.example.org")[0]).removeprefix(settings.base_url)
     anon = client("nobody")
     forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
     for bad in (forged, "/reply/garbage", "/reply/x.y"):
@@ -195,8 +204,10 @@ def test_mail_pages_show_what_the_sink_received(browser: Browser, settings: Sett
 
     (settings.var_dir / "mail").parent.mkdir(parents=True, exist_ok=True)
     box = mailbox.Maildir(settings.var_dir / "mail", create=True)
-    box.add(b"X-Envelope-To: bca@agencies.example.org\r\nSubject: [X-1] Hello <b>\r\n"
-            b"To: bca@agencies.example.org\r\n\r\nBody http://127.0.0.1/reply/abc\r\n")
+    box.add(
+        b"X-Envelope-To: bca@agencies.example.org\r\nSubject: [X-1] Hello <b>\r\n"
+        b"To: bca@agencies.example.org\r\n\r\nBody http://127.0.0.1/reply/abc\r\n"
+    )
     box.close()
     admin = browser("admin")
     page = admin.get("/mail")

@@ -11,8 +11,10 @@ from tests.conftest import VN, Clock
 from tests.integration.conftest import Client
 from tests.integration.helpers import act, ok, operation_issue
 
-V2 = {"changes": {"consultation_working_days": 7, "total_working_days": 25},
-      "note": "Decision 12/QĐ: shorter deadlines"}
+V2 = {
+    "changes": {"consultation_working_days": 7, "total_working_days": 25},
+    "note": "Decision 12/QĐ: shorter deadlines",
+}
 
 
 def _running(client: Client) -> dict:
@@ -27,8 +29,7 @@ def test_new_version_applies_to_new_dossiers_only(client: Client) -> None:
     old = _running(client)
     admin = client("admin")
     v2 = ok(admin.post("/procedures/ngo.operation.issue/versions", json=V2), 201)
-    assert (v2["version"], v2["consultation_working_days"], v2["total_working_days"]) == \
-        (2, 7, 25)
+    assert (v2["version"], v2["consultation_working_days"], v2["total_working_days"]) == (2, 7, 25)
     listed = ok(client("manager").get("/procedures/ngo.operation.issue/versions"))
     assert [v["version"] for v in listed] == [1, 2]
     latest = {p["code"]: p for p in ok(client("manager").get("/procedures"))}
@@ -45,13 +46,13 @@ def test_publishing_is_admin_only_and_validated(client: Client) -> None:
     """Only admins; only changeable fields; real agencies; known procedures."""
     url = "/procedures/ngo.operation.issue/versions"
     assert client("handler").post(url, json=V2).status_code == 403
-    for changes in ({"steps": []}, {}, {"total_working_days": 0},
-                    {"default_agencies": ["NOPE"]}):
+    for changes in ({"steps": []}, {}, {"total_working_days": 0}, {"default_agencies": ["NOPE"]}):
         r = client("admin").post(url, json={"changes": changes})
         assert r.status_code == 422, (changes, r.text)
     assert client("admin").post("/procedures/no.such/versions", json=V2).status_code == 404
-    assert [v["version"] for v in ok(client("admin").get(
-        "/procedures/ngo.operation.issue/versions"))] == [1]
+    assert [
+        v["version"] for v in ok(client("admin").get("/procedures/ngo.operation.issue/versions"))
+    ] == [1]
 
 
 def test_migration_dry_run_then_apply(client: Client, engine: Engine, clock: Clock) -> None:
@@ -65,13 +66,19 @@ def test_migration_dry_run_then_apply(client: Client, engine: Engine, clock: Clo
     assert (plan["old_due_date"], plan["new_due_date"]) == ("2027-01-06", "2026-12-29")
     assert plan["pending_consultations"] == 1
     [change] = plan["consultation_changes"]
-    assert (change["agency"], change["old_due_date"], change["new_due_date"]) == \
-        ("BCA", "2026-12-08", "2026-12-03")
+    assert (change["agency"], change["old_due_date"], change["new_due_date"]) == (
+        "BCA",
+        "2026-12-08",
+        "2026-12-03",
+    )
     unchanged = ok(client("handler").get(f"/dossiers/{d['id']}"))
     assert unchanged["procedure_version"] == 1 and unchanged["version"] == d["version"]
 
-    done = ok(client("admin").post("/procedures/ngo.operation.issue/migrate",
-                                   json={**body, "dry_run": False}))
+    done = ok(
+        client("admin").post(
+            "/procedures/ngo.operation.issue/migrate", json={**body, "dry_run": False}
+        )
+    )
     assert done["applied"] is True
     after = ok(client("handler").get(f"/dossiers/{d['id']}"))
     assert (after["procedure_version"], after["due_date"]) == (2, "2026-12-29")
@@ -80,9 +87,14 @@ def test_migration_dry_run_then_apply(client: Client, engine: Engine, clock: Clo
     assert (last["action"], last["actor"]) == ("migrate-procedure", "Quản trị")
     assert last["details"]["to_version"] == 2
     with read_session(engine) as s:
-        due = [t.due_at.astimezone(VN).date().isoformat() for t in s.exec(
-            select(Timer).where(Timer.kind == "consultation_due",
-                                col(Timer.cancelled_at).is_(None))).all()]
+        due = [
+            t.due_at.astimezone(VN).date().isoformat()
+            for t in s.exec(
+                select(Timer).where(
+                    Timer.kind == "consultation_due", col(Timer.cancelled_at).is_(None)
+                )
+            ).all()
+        ]
     assert due == ["2026-12-04"]  # armed for the day after the new due date
 
 
@@ -96,13 +108,22 @@ def test_migration_refuses_what_is_unsafe_and_changes_nothing(client: Client) ->
     dry = ok(client("admin").post("/procedures/ngo.operation.issue/migrate", json=body))
     allowed = {p["dossier_id"]: p["allowed"] for p in dry["dossiers"]}
     assert allowed == {running["id"]: True, finished["id"]: False}
-    refused = client("admin").post("/procedures/ngo.operation.issue/migrate",
-                                   json={**body, "dry_run": False})
+    refused = client("admin").post(
+        "/procedures/ngo.operation.issue/migrate", json={**body, "dry_run": False}
+    )
     assert refused.status_code == 409 and len(refused.json()["dossiers"]) == 2
     assert "withdrawn" in str(refused.json()["dossiers"][1]["refusals"])
     assert ok(client("handler").get(f"/dossiers/{running['id']}"))["procedure_version"] == 1
-    assert client("admin").post("/procedures/ngo.operation.issue/migrate",
-                                json={"to_version": 9, "dossier_ids": [running["id"]]}
-                                ).status_code == 404
-    assert client("handler").post("/procedures/ngo.operation.issue/migrate",
-                                  json=body).status_code == 403
+    assert (
+        client("admin")
+        .post(
+            "/procedures/ngo.operation.issue/migrate",
+            json={"to_version": 9, "dossier_ids": [running["id"]]},
+        )
+        .status_code
+        == 404
+    )
+    assert (
+        client("handler").post("/procedures/ngo.operation.issue/migrate", json=body).status_code
+        == 403
+    )

@@ -29,8 +29,9 @@ def configured(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     engine_for.cache_clear()
 
 
-async def test_flow_fires_due_timers_once(prefect_harness: None, configured: None,
-                                          engine: Engine) -> None:
+async def test_flow_fires_due_timers_once(
+    prefect_harness: None, configured: None, engine: Engine
+) -> None:
     """The flow as Prefect runs it: one reminder, then nothing on a second run."""
     _consulted(engine)
     first = await deadline_sweep(as_of="2026-12-04T00:00:00+07:00")
@@ -52,7 +53,8 @@ async def test_serve_builds_the_scheduled_deployments(prefect_harness: None) -> 
 
 
 def test_actions_work_and_health_reports_when_prefect_is_down(
-        client: Client, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    client: Client, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Human actions never wait on Prefect: a dead PREFECT_API_URL changes nothing for them."""
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     h = client("handler")
@@ -65,7 +67,8 @@ def test_actions_work_and_health_reports_when_prefect_is_down(
 
 
 async def test_trigger_is_silent_when_prefect_is_unreachable(
-        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """After-commit triggering logs and returns when Prefect is down; the schedule catches up."""
     _consulted(engine)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
@@ -73,8 +76,13 @@ async def test_trigger_is_silent_when_prefect_is_unreachable(
 
 
 async def test_delivery_flow_sends_through_real_smtp(
-        prefect_harness: None, configured: None, engine: Engine, smtp: SmtpServer,
-        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    prefect_harness: None,
+    configured: None,
+    engine: Engine,
+    smtp: SmtpServer,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """deliver-notifications as Prefect runs it: the queued mail arrives once."""
     monkeypatch.setenv("NGO_REVIEW_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("NGO_REVIEW_SMTP_PORT", str(smtp.port))

@@ -34,13 +34,15 @@ from flows.procedures.schema import (
 from tests.unit.engine_setup import CAL, OFFICE, OPERATION, VN
 
 # A variant where an agency's silence counts as agreement, so deemed consent also occurs.
-DEEMED = OPERATION.model_copy(update={"code": "test.deemed", "version": 1,
-                                      "silence_rule": SilenceRule.deemed_consent})
+DEEMED = OPERATION.model_copy(
+    update={"code": "test.deemed", "version": 1, "silence_rule": SilenceRule.deemed_consent}
+)
 PROCEDURES = (OPERATION, OFFICE, DEEMED)
 
 AGENCY_CODES = tuple(a["code"] for a in REFERENCE_AGENCIES)
-ENDED = frozenset({ConsultationStatus.answered, ConsultationStatus.deemed_consent,
-                   ConsultationStatus.cancelled})
+ENDED = frozenset(
+    {ConsultationStatus.answered, ConsultationStatus.deemed_consent, ConsultationStatus.cancelled}
+)
 
 TEXTS = ("", "  ", "lý do", "Điều lệ", "x")
 DAYS = (1, 2, 5, 10, 15, -1, 0, MAX_WORKING_DAYS, MAX_WORKING_DAYS + 1)
@@ -93,8 +95,13 @@ def _pick_consultation(rng: random.Random, state: DossierState) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128)))
 
 
-def _actor(rng: random.Random, action: str, state: DossierState,
-           procedure: ProcedureDefinition, consultation_id: str) -> Actor:
+def _actor(
+    rng: random.Random,
+    action: str,
+    state: DossierState,
+    procedure: ProcedureDefinition,
+    consultation_id: str,
+) -> Actor:
     """Mostly a permitted role; an agency user mostly of the agency asked."""
     t = procedure.transition(action)
     assert t is not None
@@ -106,8 +113,13 @@ def _actor(rng: random.Random, action: str, state: DossierState,
     return Actor(name=f"{role}-user", role=str(role), agency=agency)
 
 
-def _command(rng: random.Random, action: str, state: DossierState,
-             procedure: ProcedureDefinition, now: datetime) -> tuple[c.Command, bool]:
+def _command(
+    rng: random.Random,
+    action: str,
+    state: DossierState,
+    procedure: ProcedureDefinition,
+    now: datetime,
+) -> tuple[c.Command, bool]:
     """A random command of the action, and whether its arguments are valid here."""
     cid = _pick_consultation(rng, state)
     actor = _actor(rng, action, state, procedure, cid)
@@ -128,14 +140,14 @@ def _command(rng: random.Random, action: str, state: DossierState,
         days = rng.choice((None, None, *DAYS))
         chosen = [a.strip() for a in agencies if a.strip()] or list(procedure.default_agencies)
         busy = {x.agency for x in state.open_consultations()} & set(chosen)
-        valid = (bool(chosen) and (days is None or 1 <= days <= MAX_WORKING_DAYS)
-                 and not busy)
+        valid = bool(chosen) and (days is None or 1 <= days <= MAX_WORKING_DAYS) and not busy
         return c.Consult(actor=actor, agencies=agencies, working_days=days), valid
     x = state.consultation(cid)
     if action == "respond":
         valid = x is not None and x.agency == actor.agency and x.is_open
-        return c.Respond(actor=actor, consultation_id=cid, opinion=rng.choice(list(Opinion)),
-                         comments=text), valid
+        return c.Respond(
+            actor=actor, consultation_id=cid, opinion=rng.choice(list(Opinion)), comments=text
+        ), valid
     if action == "propose":
         outcome = rng.choice([Outcome.approve, Outcome.approve, Outcome.refuse, Outcome.forward])
         years = rng.choice([None, None, -1, 0, 1, 2, 3, 4, 5, 6])
@@ -144,35 +156,42 @@ def _command(rng: random.Random, action: str, state: DossierState,
             valid = valid and _filled(text)
         elif procedure.validity_years_max is not None and years is not None:
             valid = valid and 1 <= years <= procedure.validity_years_max
-        return c.Propose(actor=actor, outcome=outcome, reasons=text,
-                         validity_years=years), valid
+        return c.Propose(actor=actor, outcome=outcome, reasons=text, validity_years=years), valid
     if action == "sign":
         return c.Sign(actor=actor), True
     if action == "return":
         return c.Return(actor=actor, comment=text), _filled(text)
     if action == "extend":
         days = rng.choice(DAYS)
-        return (c.Extend(actor=actor, reason=text, working_days=days),
-                _filled(text) and 1 <= days <= MAX_WORKING_DAYS)
+        return (
+            c.Extend(actor=actor, reason=text, working_days=days),
+            _filled(text) and 1 <= days <= MAX_WORKING_DAYS,
+        )
     if action == "withdraw":
         return c.Withdraw(actor=actor, reason=text), _filled(text)
     waiting = x is not None and x.status == ConsultationStatus.requested
     if action == "remind":
-        return (c.RemindConsultation(actor=actor, consultation_id=cid),
-                waiting and x is not None and x.reminded_at is None)
+        return (
+            c.RemindConsultation(actor=actor, consultation_id=cid),
+            waiting and x is not None and x.reminded_at is None,
+        )
     if action == "expire-consultation":
         # The sweep expires a request only once its due date has passed.
-        return (c.ExpireConsultation(actor=actor, consultation_id=cid),
-                waiting and x is not None and local_date(now) > x.due_date)
+        return (
+            c.ExpireConsultation(actor=actor, consultation_id=cid),
+            waiting and x is not None and local_date(now) > x.due_date,
+        )
     if action == "flag-at-risk":
         # At risk only once few working days remain.
         return c.FlagAtRisk(actor=actor), (
             state.due_date is not None
-            and CAL.working_days_between(now, state.due_date) <= procedure.at_risk_working_days)
+            and CAL.working_days_between(now, state.due_date) <= procedure.at_risk_working_days
+        )
     if action == "flag-late":
         # Late only once the appointment date has passed.
-        return c.FlagLate(actor=actor), (state.due_date is not None
-                                         and local_date(now) > state.due_date)
+        return c.FlagLate(actor=actor), (
+            state.due_date is not None and local_date(now) > state.due_date
+        )
     raise AssertionError(f"no generator for {action}")
 
 
@@ -183,9 +202,13 @@ RUNS = st.tuples(
     st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)),
     st.integers(min_value=1, max_value=40),  # how many steps are run
     # (hours that pass before the step, seed of the step's random choices)
-    st.lists(st.tuples(st.integers(min_value=0, max_value=96),
-                       st.integers(min_value=0, max_value=2**32 - 1)),
-             min_size=40, max_size=40),
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=96), st.integers(min_value=0, max_value=2**32 - 1)
+        ),
+        min_size=40,
+        max_size=40,
+    ),
 )
 
 
@@ -194,19 +217,31 @@ def drive(run: Run, check: Check) -> None:
     code, day, length, steps = run
     procedure = BY_CODE[code]
     now = datetime.combine(day, time(8), tzinfo=VN)
-    state = DossierState(id=str(uuid.UUID(int=day.toordinal())), code="T-1",
-                         procedure=procedure.code, procedure_version=procedure.version,
-                         status=Status.received, received_at=now)
+    state = DossierState(
+        id=str(uuid.UUID(int=day.toordinal())),
+        code="T-1",
+        procedure=procedure.code,
+        procedure_version=procedure.version,
+        status=Status.received,
+        received_at=now,
+    )
     for hours, seed in steps[:length]:
         now += timedelta(hours=hours)
         rng = random.Random(seed)
         action = _pick_action(rng, state, procedure)
         command, valid = _command(rng, action, state, procedure, now)
         before = copy.deepcopy(state)
-        step = Step(procedure=procedure, action=action, now=now, before=before,
-                    after=before, command=command, valid=valid,
-                    allowed=allowed_actions(state, procedure),
-                    allowed_for_role=allowed_actions(state, procedure, role=command.actor.role))
+        step = Step(
+            procedure=procedure,
+            action=action,
+            now=now,
+            before=before,
+            after=before,
+            command=command,
+            valid=valid,
+            allowed=allowed_actions(state, procedure),
+            allowed_for_role=allowed_actions(state, procedure, role=command.actor.role),
+        )
         try:
             step.events = decide(state, command, now=now, procedure=procedure, calendar=CAL)
         except (NotAllowed, Forbidden, InvalidInput, NotFound, Conflict) as error:
@@ -215,16 +250,19 @@ def drive(run: Run, check: Check) -> None:
         for event in step.events:
             apply(state, event)
         step.after = copy.deepcopy(state)
-        note(f"{now:%a %d/%m/%Y %H:%M} {action} by {command.actor.role}"
-             f"{'/' + command.actor.agency if command.actor.agency else ''}: "
-             f"{type(step.error).__name__ if step.error else 'ok'} -> {state.status}"
-             f"{' (suspended)' if state.suspended else ''}")
+        note(
+            f"{now:%a %d/%m/%Y %H:%M} {action} by {command.actor.role}"
+            f"{'/' + command.actor.agency if command.actor.agency else ''}: "
+            f"{type(step.error).__name__ if step.error else 'ok'} -> {state.status}"
+            f"{' (suspended)' if state.suspended else ''}"
+        )
         check(step)
 
 
 # Seeds do not shrink into anything simpler, so skip shrinking; `note` prints the steps taken.
-PROPERTY = settings(max_examples=200, deadline=None,
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate])
+PROPERTY = settings(
+    max_examples=200, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
 
 
 @PROPERTY
@@ -248,7 +286,8 @@ def test_not_allowed_names_exactly_the_allowed_actions(run: Run) -> None:
             assert step.error.allowed_actions == step.allowed
             assert step.action not in step.error.allowed_actions, (
                 f"{step.action} refused as NotAllowed ({step.error.detail}) "
-                f"yet listed as allowed: {step.error.allowed_actions}")
+                f"yet listed as allowed: {step.error.allowed_actions}"
+            )
 
     drive(run, check)
 
@@ -328,7 +367,8 @@ def test_leaving_a_suspension_does_not_count_the_wait(run: Run) -> None:
     def check(step: Step) -> None:
         if step.before.suspended and not step.after.suspended:
             assert working_days_used(step.after, CAL, step.now) == working_days_used(
-                step.before, CAL, step.now), f"after {step.action}"
+                step.before, CAL, step.now
+            ), f"after {step.action}"
 
     drive(run, check)
 
@@ -341,16 +381,23 @@ def _at(day: int, month: int = 12) -> datetime:
 
 
 def test_a_second_answer_is_refused_without_offering_respond() -> None:
-    state = DossierState(id=str(uuid.uuid4()), code="T-1", procedure=OPERATION.code,
-                         procedure_version=1, status=Status.received, received_at=_at(23, 11))
+    state = DossierState(
+        id=str(uuid.uuid4()),
+        code="T-1",
+        procedure=OPERATION.code,
+        procedure_version=1,
+        status=Status.received,
+        received_at=_at(23, 11),
+    )
     handler = Actor(name="h", role="handler")
-    for command, now in ((c.Accept(actor=handler), _at(23, 11)),
-                         (c.Consult(actor=handler, agencies=("BCA", "BTC")), _at(25, 11))):
+    for command, now in (
+        (c.Accept(actor=handler), _at(23, 11)),
+        (c.Consult(actor=handler, agencies=("BCA", "BTC")), _at(25, 11)),
+    ):
         for event in decide(state, command, now=now, procedure=OPERATION, calendar=CAL):
             apply(state, event)
     bca = state.consultations[0]
-    answer = c.Respond(actor=Actor(name="a", role="agency", agency="BCA"),
-                       consultation_id=bca.id)
+    answer = c.Respond(actor=Actor(name="a", role="agency", agency="BCA"), consultation_id=bca.id)
     for event in decide(state, answer, now=_at(1), procedure=OPERATION, calendar=CAL):
         apply(state, event)
     # Another agency is still open, so `respond` stays allowed for the dossier; this request's

@@ -38,15 +38,25 @@ def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datet
     return datetime(year, month, day, hour, minute, tzinfo=VN)
 
 
-def new_dossier(received_at: datetime | None = None,
-                procedure: ProcedureDefinition = OPERATION) -> DossierState:
-    return DossierState(id=str(uuid.uuid4()), code="T-1", procedure=procedure.code,
-                        procedure_version=procedure.version, status=Status.received,
-                        received_at=received_at or at(2026, 11, 16))
+def new_dossier(
+    received_at: datetime | None = None, procedure: ProcedureDefinition = OPERATION
+) -> DossierState:
+    return DossierState(
+        id=str(uuid.uuid4()),
+        code="T-1",
+        procedure=procedure.code,
+        procedure_version=procedure.version,
+        status=Status.received,
+        received_at=received_at or at(2026, 11, 16),
+    )
 
 
-def run(state: DossierState, command: c.Command, now: datetime,
-        procedure: ProcedureDefinition = OPERATION) -> list[e.Event]:
+def run(
+    state: DossierState,
+    command: c.Command,
+    now: datetime,
+    procedure: ProcedureDefinition = OPERATION,
+) -> list[e.Event]:
     """decide, then apply every event; returns the events."""
     events = decide(state, command, now=now, procedure=procedure, calendar=CAL)
     for event in events:
@@ -81,11 +91,17 @@ def awaiting_decision(procedure: ProcedureDefinition = OPERATION) -> DossierStat
 def test_the_whole_issuance_of_an_operation_certificate() -> None:
     state = new_dossier(at(2026, 11, 16))
     assert allowed_actions(state, OPERATION) == [
-        "accept", "request-supplement", "reject-intake", "assign", "withdraw"]
+        "accept",
+        "request-supplement",
+        "reject-intake",
+        "assign",
+        "withdraw",
+    ]
 
     # Intake: the charter is missing (form 02).
-    events = run(state, c.RequestSupplement(actor=HANDLER, missing=(" Điều lệ ", "")),
-                 at(2026, 11, 17))
+    events = run(
+        state, c.RequestSupplement(actor=HANDLER, missing=(" Điều lệ ", "")), at(2026, 11, 17)
+    )
     assert [type(x) for x in events] == [e.SupplementRequested]
     assert state.status == Status.awaiting_supplement
     assert state.missing == ["Điều lệ"]
@@ -123,9 +139,13 @@ def test_the_whole_issuance_of_an_operation_certificate() -> None:
     for i, x in enumerate(state.consultations):
         assert "propose" not in allowed_actions(state, OPERATION)
         opinion = Opinion.agree_with_conditions if x.agency == "BCA" else Opinion.agree
-        events = run(state, c.Respond(actor=agency(x.agency), consultation_id=x.id,
-                                      opinion=opinion, comments="ý kiến"),
-                     at(2026, 12, 1 + i % 3, 14))
+        events = run(
+            state,
+            c.Respond(
+                actor=agency(x.agency), consultation_id=x.id, opinion=opinion, comments="ý kiến"
+            ),
+            at(2026, 12, 1 + i % 3, 14),
+        )
         assert [type(ev) for ev in events] == [e.ConsultationAnswered]
         assert x.status == ConsultationStatus.answered
         assert x.answered_by == f"officer@{x.agency.lower()}"
@@ -134,8 +154,7 @@ def test_the_whole_issuance_of_an_operation_certificate() -> None:
     assert state.open_consultations() == []
     assert "respond" not in allowed_actions(state, OPERATION)
 
-    run(state, c.Propose(actor=HANDLER, outcome=Outcome.approve, validity_years=3),
-        at(2026, 12, 4))
+    run(state, c.Propose(actor=HANDLER, outcome=Outcome.approve, validity_years=3), at(2026, 12, 4))
     assert state.status == Status.awaiting_decision
     assert state.proposal is not None and state.proposal.validity_years == 3
     assert allowed_actions(state, OPERATION, role="leader") == ["assign", "sign", "return"]
@@ -176,8 +195,13 @@ def test_a_second_intake_supplement_request_is_not_allowed() -> None:
     run(state, c.RequestSupplement(actor=HANDLER, missing=("Điều lệ",)), at(2026, 11, 17))
     run(state, c.ReceiveSupplement(actor=HANDLER), at(2026, 11, 18))
     with pytest.raises(NotAllowed) as info:
-        decide(state, c.RequestSupplement(actor=HANDLER, missing=("Lý lịch",)),
-               now=at(2026, 11, 19), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.RequestSupplement(actor=HANDLER, missing=("Lý lịch",)),
+            now=at(2026, 11, 19),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     assert info.value.allowed_actions == allowed_actions(state, OPERATION)
     assert "request-supplement" not in info.value.allowed_actions
     assert "accept" in info.value.allowed_actions
@@ -186,15 +210,25 @@ def test_a_second_intake_supplement_request_is_not_allowed() -> None:
 def test_a_supplement_request_must_list_the_missing_items() -> None:
     state = new_dossier()
     with pytest.raises(InvalidInput):
-        decide(state, c.RequestSupplement(actor=HANDLER, missing=(" ", "")),
-               now=at(2026, 11, 17), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.RequestSupplement(actor=HANDLER, missing=(" ", "")),
+            now=at(2026, 11, 17),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
 
 
 def test_rejecting_at_intake_needs_a_reason_and_ends_the_dossier() -> None:
     state = new_dossier()
     with pytest.raises(InvalidInput):
-        decide(state, c.RejectIntake(actor=HANDLER, reason="  "), now=at(2026, 11, 17),
-               procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.RejectIntake(actor=HANDLER, reason="  "),
+            now=at(2026, 11, 17),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     run(state, c.RejectIntake(actor=HANDLER, reason="not a foreign NGO"), at(2026, 11, 17))
     assert state.status == Status.rejected_at_intake
     assert state.completed_at == at(2026, 11, 17)
@@ -206,8 +240,13 @@ def test_rejecting_at_intake_is_impossible_after_acceptance() -> None:
     run(state, c.RequestSupplement(actor=HANDLER, missing=("x",)), at(2026, 12, 7))
     assert "reject-intake" not in allowed_actions(state, OPERATION)
     with pytest.raises(NotAllowed):
-        decide(state, c.RejectIntake(actor=HANDLER, reason="late"), now=at(2026, 12, 8),
-               procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.RejectIntake(actor=HANDLER, reason="late"),
+            now=at(2026, 12, 8),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
 
 
 # --- Stopping the clock -----------------------------------------------------------------------
@@ -216,8 +255,11 @@ def test_rejecting_at_intake_is_impossible_after_acceptance() -> None:
 def test_a_supplement_during_review_stops_the_clock_and_moves_the_due_dates() -> None:
     state = accepted()
     assert state.due_date == date(2027, 1, 6)
-    run(state, c.RequestSupplement(actor=HANDLER, missing=("Báo cáo tài chính",)),
-        at(2026, 12, 7, 9))
+    run(
+        state,
+        c.RequestSupplement(actor=HANDLER, missing=("Báo cáo tài chính",)),
+        at(2026, 12, 7, 9),
+    )
     assert state.status == Status.awaiting_supplement
     assert state.suspended
     assert state.suspended_since == at(2026, 12, 7, 9)
@@ -266,8 +308,9 @@ def test_withdrawing_while_suspended_does_not_count_the_wait() -> None:
 
 def test_an_extension_sets_a_new_date_but_the_dossier_stays_late() -> None:
     state = awaiting_decision()
-    events = run(state, c.Extend(actor=HANDLER, reason="chờ ý kiến", working_days=5),
-                 at(2026, 12, 30))
+    events = run(
+        state, c.Extend(actor=HANDLER, reason="chờ ý kiến", working_days=5), at(2026, 12, 30)
+    )
     extended = events[0]
     assert isinstance(extended, e.Extended)
     assert extended.previous_due_date == date(2027, 1, 6)
@@ -281,9 +324,11 @@ def test_an_extension_sets_a_new_date_but_the_dossier_stays_late() -> None:
 
 def test_an_extension_needs_a_reason_and_a_sensible_length() -> None:
     state = accepted()
-    for command in (c.Extend(actor=HANDLER, reason="", working_days=5),
-                    c.Extend(actor=HANDLER, reason="x", working_days=0),
-                    c.Extend(actor=HANDLER, reason="x", working_days=300)):
+    for command in (
+        c.Extend(actor=HANDLER, reason="", working_days=5),
+        c.Extend(actor=HANDLER, reason="x", working_days=0),
+        c.Extend(actor=HANDLER, reason="x", working_days=300),
+    ):
         with pytest.raises(InvalidInput):
             decide(state, command, now=at(2026, 12, 30), procedure=OPERATION, calendar=CAL)
 
@@ -318,11 +363,21 @@ def test_an_agency_cannot_answer_another_agencys_request() -> None:
     bca = state.consultations[0]
     assert bca.agency == "BCA"
     with pytest.raises(NotFound):
-        decide(state, c.Respond(actor=agency("BTC"), consultation_id=bca.id),
-               now=at(2026, 12, 1), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.Respond(actor=agency("BTC"), consultation_id=bca.id),
+            now=at(2026, 12, 1),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     with pytest.raises(NotFound):
-        decide(state, c.Respond(actor=agency("BCA"), consultation_id="no-such-id"),
-               now=at(2026, 12, 1), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.Respond(actor=agency("BCA"), consultation_id="no-such-id"),
+            now=at(2026, 12, 1),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
 
 
 def test_an_agency_cannot_answer_twice() -> None:
@@ -330,9 +385,13 @@ def test_an_agency_cannot_answer_twice() -> None:
     bca = state.consultations[0]
     run(state, c.Respond(actor=agency("BCA"), consultation_id=bca.id), at(2026, 12, 1))
     with pytest.raises(Conflict, match="already answered"):
-        decide(state, c.Respond(actor=agency("BCA"), consultation_id=bca.id,
-                                opinion=Opinion.object),
-               now=at(2026, 12, 2), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.Respond(actor=agency("BCA"), consultation_id=bca.id, opinion=Opinion.object),
+            now=at(2026, 12, 2),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     assert bca.opinion == Opinion.agree
 
 
@@ -342,8 +401,13 @@ def test_the_last_answer_twice_is_not_allowed() -> None:
     x = state.consultations[0]
     run(state, c.Respond(actor=agency("BCA"), consultation_id=x.id), at(2026, 12, 1))
     with pytest.raises(NotAllowed) as info:
-        decide(state, c.Respond(actor=agency("BCA"), consultation_id=x.id),
-               now=at(2026, 12, 2), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.Respond(actor=agency("BCA"), consultation_id=x.id),
+            now=at(2026, 12, 2),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     assert info.value.allowed_actions == allowed_actions(state, OPERATION)
     assert "respond" not in info.value.allowed_actions
 
@@ -351,8 +415,13 @@ def test_the_last_answer_twice_is_not_allowed() -> None:
 def test_consulting_an_agency_already_waited_for_is_a_conflict() -> None:
     state = consulted()
     with pytest.raises(Conflict, match="BCA"):
-        decide(state, c.Consult(actor=HANDLER, agencies=("BCA", "BYT")), now=at(2026, 11, 26),
-               procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.Consult(actor=HANDLER, agencies=("BCA", "BYT")),
+            now=at(2026, 11, 26),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     run(state, c.Consult(actor=HANDLER, agencies=("BYT",)), at(2026, 11, 26))
     assert state.consultations[-1].due_date == date(2026, 12, 10)
 
@@ -367,8 +436,13 @@ def test_consultation_length_is_bounded() -> None:
     state = accepted()
     for days in (0, 121):
         with pytest.raises(InvalidInput):
-            decide(state, c.Consult(actor=HANDLER, agencies=("BCA",), working_days=days),
-                   now=at(2026, 11, 25), procedure=OPERATION, calendar=CAL)
+            decide(
+                state,
+                c.Consult(actor=HANDLER, agencies=("BCA",), working_days=days),
+                now=at(2026, 11, 25),
+                procedure=OPERATION,
+                calendar=CAL,
+            )
 
 
 def test_propose_waits_for_every_agency_in_time() -> None:
@@ -377,8 +451,9 @@ def test_propose_waits_for_every_agency_in_time() -> None:
         run(state, c.Respond(actor=agency(x.agency), consultation_id=x.id), at(2026, 12, 1))
     assert state.consultations[-1].status == ConsultationStatus.requested
     with pytest.raises(NotAllowed) as info:
-        decide(state, c.Propose(actor=HANDLER), now=at(2026, 12, 2), procedure=OPERATION,
-               calendar=CAL)
+        decide(
+            state, c.Propose(actor=HANDLER), now=at(2026, 12, 2), procedure=OPERATION, calendar=CAL
+        )
     assert info.value.allowed_actions == allowed_actions(state, OPERATION)
     assert "propose" not in info.value.allowed_actions
 
@@ -427,8 +502,9 @@ def test_withdrawal_cancels_open_consultations() -> None:
 def test_withdrawal_needs_a_reason() -> None:
     state = consulted()
     with pytest.raises(InvalidInput):
-        decide(state, c.Withdraw(actor=HANDLER), now=at(2026, 12, 2), procedure=OPERATION,
-               calendar=CAL)
+        decide(
+            state, c.Withdraw(actor=HANDLER), now=at(2026, 12, 2), procedure=OPERATION, calendar=CAL
+        )
 
 
 # --- The deadline sweep (system commands) -----------------------------------------------------
@@ -437,16 +513,22 @@ def test_withdrawal_needs_a_reason() -> None:
 def test_the_sweep_reminds_an_agency_once() -> None:
     state = consulted()
     bca = state.consultations[0]
-    events = run(state, c.RemindConsultation(actor=SYSTEM, consultation_id=bca.id),
-                 at(2026, 12, 7, 0))
+    events = run(
+        state, c.RemindConsultation(actor=SYSTEM, consultation_id=bca.id), at(2026, 12, 7, 0)
+    )
     reminded = events[0]
     assert isinstance(reminded, e.ConsultationReminded) and len(events) == 1
     assert reminded.due_date == date(2026, 12, 9)
     assert bca.reminded_at == at(2026, 12, 7, 0)
     assert bca.status == ConsultationStatus.requested
     with pytest.raises(NotAllowed) as info:
-        decide(state, c.RemindConsultation(actor=SYSTEM, consultation_id=bca.id),
-               now=at(2026, 12, 8), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.RemindConsultation(actor=SYSTEM, consultation_id=bca.id),
+            now=at(2026, 12, 8),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     assert info.value.allowed_actions == allowed_actions(state, OPERATION)
 
 
@@ -465,13 +547,15 @@ def test_a_request_expires_only_after_its_due_date() -> None:
 
 
 def test_silence_is_deemed_consent_where_the_procedure_says_so() -> None:
-    deemed = OPERATION.model_copy(update={"code": "test.deemed",
-                                          "silence_rule": SilenceRule.deemed_consent})
+    deemed = OPERATION.model_copy(
+        update={"code": "test.deemed", "silence_rule": SilenceRule.deemed_consent}
+    )
     state = accepted(deemed)
     run(state, c.Consult(actor=HANDLER, agencies=("BCA",)), at(2026, 11, 25), deemed)
     x = state.consultations[0]
-    events = run(state, c.ExpireConsultation(actor=SYSTEM, consultation_id=x.id),
-                 at(2026, 12, 10), deemed)
+    events = run(
+        state, c.ExpireConsultation(actor=SYSTEM, consultation_id=x.id), at(2026, 12, 10), deemed
+    )
     assert [type(ev) for ev in events] == [e.ConsultationDeemedConsent]
     assert x.status == ConsultationStatus.deemed_consent
     assert x.opinion is None and x.answered_by is None  # a system outcome, not an answer
@@ -484,8 +568,13 @@ def test_the_sweep_flags_a_dossier_at_risk() -> None:
     state = accepted()
     # On Wed 30 Dec four working days remain (31 Dec, 4, 5, 6 Jan): not yet at risk.
     with pytest.raises(NotAllowed):
-        decide(state, c.FlagAtRisk(actor=SYSTEM), now=at(2026, 12, 30),
-               procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.FlagAtRisk(actor=SYSTEM),
+            now=at(2026, 12, 30),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     events = run(state, c.FlagAtRisk(actor=SYSTEM), at(2026, 12, 31))
     flagged = events[0]
     assert isinstance(flagged, e.DossierAtRisk) and len(events) == 1
@@ -497,8 +586,13 @@ def test_the_sweep_flags_a_dossier_at_risk() -> None:
 def test_a_dossier_is_flagged_late_only_after_its_appointment_date() -> None:
     state = awaiting_decision()
     with pytest.raises(NotAllowed):
-        decide(state, c.FlagLate(actor=SYSTEM), now=at(2027, 1, 6, 23, 59),
-               procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.FlagLate(actor=SYSTEM),
+            now=at(2027, 1, 6, 23, 59),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     events = run(state, c.FlagLate(actor=SYSTEM), at(2027, 1, 7, 0))
     assert [type(x) for x in events] == [e.DossierLate]
     assert state.status == Status.awaiting_decision
@@ -515,15 +609,25 @@ def test_a_suspended_dossier_is_never_flagged() -> None:
 def test_system_actions_are_for_the_system_only() -> None:
     state = consulted()
     with pytest.raises(Forbidden):
-        decide(state, c.FlagAtRisk(actor=HANDLER), now=at(2026, 12, 30), procedure=OPERATION,
-               calendar=CAL)
+        decide(
+            state,
+            c.FlagAtRisk(actor=HANDLER),
+            now=at(2026, 12, 30),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     with pytest.raises(Forbidden):
-        decide(state, c.ExpireConsultation(actor=MANAGER,
-                                           consultation_id=state.consultations[0].id),
-               now=at(2026, 12, 30), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.ExpireConsultation(actor=MANAGER, consultation_id=state.consultations[0].id),
+            now=at(2026, 12, 30),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
     with pytest.raises(Forbidden):
-        decide(state, c.Propose(actor=SYSTEM), now=at(2026, 12, 30), procedure=OPERATION,
-               calendar=CAL)
+        decide(
+            state, c.Propose(actor=SYSTEM), now=at(2026, 12, 30), procedure=OPERATION, calendar=CAL
+        )
 
 
 # --- Decisions --------------------------------------------------------------------------------
@@ -532,14 +636,24 @@ def test_system_actions_are_for_the_system_only() -> None:
 def test_a_refusal_must_give_reasons() -> None:
     state = accepted()
     with pytest.raises(InvalidInput, match="reasons"):
-        decide(state, c.Propose(actor=HANDLER, outcome=Outcome.refuse, reasons="  "),
-               now=at(2026, 12, 4), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.Propose(actor=HANDLER, outcome=Outcome.refuse, reasons="  "),
+            now=at(2026, 12, 4),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
 
 
 def test_a_refusal_with_reasons_is_signed_without_certificate() -> None:
     state = accepted()
-    run(state, c.Propose(actor=HANDLER, outcome=Outcome.refuse, reasons="Art 6 breached",
-                         validity_years=3), at(2026, 12, 4))
+    run(
+        state,
+        c.Propose(
+            actor=HANDLER, outcome=Outcome.refuse, reasons="Art 6 breached", validity_years=3
+        ),
+        at(2026, 12, 4),
+    )
     assert state.proposal is not None and state.proposal.validity_years is None
     run(state, c.Sign(actor=LEADER), at(2026, 12, 7))
     assert state.status == Status.refused
@@ -552,27 +666,38 @@ def test_a_refusal_with_reasons_is_signed_without_certificate() -> None:
 def test_forwarding_is_not_an_outcome_of_certificate_procedures() -> None:
     state = accepted()
     with pytest.raises(InvalidInput, match="outcome"):
-        decide(state, c.Propose(actor=HANDLER, outcome=Outcome.forward, reasons="security"),
-               now=at(2026, 12, 4), procedure=OPERATION, calendar=CAL)
+        decide(
+            state,
+            c.Propose(actor=HANDLER, outcome=Outcome.forward, reasons="security"),
+            now=at(2026, 12, 4),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
 
 
 @pytest.mark.parametrize(
-    ("procedure", "years"), [(OPERATION, 4), (OPERATION, 0), (OFFICE, 6), (OFFICE, -1)],
+    ("procedure", "years"),
+    [(OPERATION, 4), (OPERATION, 0), (OFFICE, 6), (OFFICE, -1)],
     ids=["operation-4", "operation-0", "office-6", "office-negative"],
 )
-def test_validity_outside_the_limits_is_invalid(procedure: ProcedureDefinition,
-                                                years: int) -> None:
+def test_validity_outside_the_limits_is_invalid(procedure: ProcedureDefinition, years: int) -> None:
     state = accepted(procedure)
     with pytest.raises(InvalidInput, match="validity_years"):
-        decide(state, c.Propose(actor=HANDLER, outcome=Outcome.approve, validity_years=years),
-               now=at(2026, 12, 4), procedure=procedure, calendar=CAL)
+        decide(
+            state,
+            c.Propose(actor=HANDLER, outcome=Outcome.approve, validity_years=years),
+            now=at(2026, 12, 4),
+            procedure=procedure,
+            calendar=CAL,
+        )
 
 
 def test_the_leader_may_return_the_draft_with_a_comment() -> None:
     state = awaiting_decision()
     with pytest.raises(InvalidInput):
-        decide(state, c.Return(actor=LEADER), now=at(2026, 12, 7), procedure=OPERATION,
-               calendar=CAL)
+        decide(
+            state, c.Return(actor=LEADER), now=at(2026, 12, 7), procedure=OPERATION, calendar=CAL
+        )
     run(state, c.Return(actor=LEADER, comment="shorter term"), at(2026, 12, 7))
     assert state.status == Status.in_review
     assert state.proposal is None
@@ -609,8 +734,13 @@ def test_a_wrong_role_is_forbidden(command: c.Command, state_factory: object) ->
 
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        decide(new_dossier(), c.Accept(actor=HANDLER), now=datetime(2026, 11, 23, 9),
-               procedure=OPERATION, calendar=CAL)
+        decide(
+            new_dossier(),
+            c.Accept(actor=HANDLER),
+            now=datetime(2026, 11, 23, 9),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
 
 
 def _command_for(action: str, state: DossierState) -> c.Command:
@@ -623,17 +753,22 @@ def _command_for(action: str, state: DossierState) -> c.Command:
         "reject-intake": c.RejectIntake(actor=HANDLER, reason="x"),
         "assign": c.Assign(actor=HANDLER, assignee="someone"),
         "consult": c.Consult(actor=HANDLER, agencies=("BYT",)),
-        "respond": (c.Respond(actor=agency(open_[0].agency), consultation_id=open_[0].id)
-                    if open_ else c.Respond(actor=agency("BCA"), consultation_id="none")),
+        "respond": (
+            c.Respond(actor=agency(open_[0].agency), consultation_id=open_[0].id)
+            if open_
+            else c.Respond(actor=agency("BCA"), consultation_id="none")
+        ),
         "propose": c.Propose(actor=HANDLER),
         "sign": c.Sign(actor=LEADER),
         "return": c.Return(actor=LEADER, comment="x"),
         "extend": c.Extend(actor=HANDLER, reason="x", working_days=3),
         "withdraw": c.Withdraw(actor=HANDLER, reason="x"),
-        "remind": c.RemindConsultation(actor=SYSTEM,
-                                       consultation_id=open_[0].id if open_ else "none"),
+        "remind": c.RemindConsultation(
+            actor=SYSTEM, consultation_id=open_[0].id if open_ else "none"
+        ),
         "expire-consultation": c.ExpireConsultation(
-            actor=SYSTEM, consultation_id=open_[0].id if open_ else "none"),
+            actor=SYSTEM, consultation_id=open_[0].id if open_ else "none"
+        ),
         "flag-at-risk": c.FlagAtRisk(actor=SYSTEM),
         "flag-late": c.FlagLate(actor=SYSTEM),
     }
@@ -719,8 +854,13 @@ def test_every_disallowed_action_names_the_allowed_ones(name: str) -> None:
 def test_every_allowed_human_action_can_be_taken(name: str) -> None:
     state = STATES[name]()
     for action in allowed_actions(state, OPERATION):
-        events = decide(state, _command_for(action, state), now=at(2027, 1, 4),
-                        procedure=OPERATION, calendar=CAL)
+        events = decide(
+            state,
+            _command_for(action, state),
+            now=at(2027, 1, 4),
+            procedure=OPERATION,
+            calendar=CAL,
+        )
         assert events, action
 
 
@@ -728,8 +868,11 @@ def test_every_allowed_human_action_can_be_taken(name: str) -> None:
 def test_allowed_actions_per_role_are_a_subset(name: str) -> None:
     state = STATES[name]()
     everything = allowed_actions(state, OPERATION)
-    by_role = [a for role in ("handler", "leader", "agency")
-               for a in allowed_actions(state, OPERATION, role=role)]
+    by_role = [
+        a
+        for role in ("handler", "leader", "agency")
+        for a in allowed_actions(state, OPERATION, role=role)
+    ]
     assert set(by_role) == set(everything)
     assert allowed_actions(state, OPERATION, role="manager") == []
     system_only = {t.action for t in OPERATION.transitions if t.roles == (Role.system,)}

@@ -120,10 +120,13 @@ def test_supplement_lists_every_item_and_the_note(lang: str) -> None:
     assert r.html.count("<li") == len(ctx["missing"])
 
 
-@pytest.mark.parametrize(("lang", "stopped", "not_started", "note"), [
-    ("vi", "tạm dừng", "chưa được chấp nhận là đầy đủ, hợp lệ", "Ghi chú"),
-    ("en", "suspended", "not yet been accepted as complete and valid", "Note:"),
-])
+@pytest.mark.parametrize(
+    ("lang", "stopped", "not_started", "note"),
+    [
+        ("vi", "tạm dừng", "chưa được chấp nhận là đầy đủ, hợp lệ", "Ghi chú"),
+        ("en", "suspended", "not yet been accepted as complete and valid", "Note:"),
+    ],
+)
 def test_supplement_clock(lang: str, stopped: str, not_started: str, note: str) -> None:
     at_intake = render("supplement_request", lang, SAMPLES["supplement_request"])
     in_review = render("supplement_request", lang, VARIANTS["supplement_request"][0])
@@ -159,9 +162,13 @@ def test_agency_follow_ups_name_the_agency_and_due_date(name: str, lang: str) ->
         assert "10/12/2026" in body
 
 
-@pytest.mark.parametrize(("lang", "not_an_answer"), [
-    ("vi", "không phải ý kiến trả lời"), ("en", "not an answer given by"),
-])
+@pytest.mark.parametrize(
+    ("lang", "not_an_answer"),
+    [
+        ("vi", "không phải ý kiến trả lời"),
+        ("en", "not an answer given by"),
+    ],
+)
 def test_deemed_consent_is_a_system_outcome(lang: str, not_an_answer: str) -> None:
     r = render("deemed_consent", lang, SAMPLES["deemed_consent"])
     assert all(not_an_answer in body for body in _both(r))
@@ -216,19 +223,35 @@ def test_dossier_at_risk_and_late(lang: str) -> None:
         assert "06/01/2027" in body
 
 
-@pytest.mark.parametrize(("lang", "unassigned", "none_lines"), [
-    ("vi", "chưa phân công", ["Không có hồ sơ quá hạn", "Không có hồ sơ sắp đến hạn",
-                              "Không có cơ quan chậm cho ý kiến"]),
-    ("en", "not assigned", ["No dossier is past", "No dossier is close",
-                            "No agency is late"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "unassigned", "none_lines"),
+    [
+        (
+            "vi",
+            "chưa phân công",
+            [
+                "Không có hồ sơ quá hạn",
+                "Không có hồ sơ sắp đến hạn",
+                "Không có cơ quan chậm cho ý kiến",
+            ],
+        ),
+        ("en", "not assigned", ["No dossier is past", "No dossier is close", "No agency is late"]),
+    ],
+)
 def test_daily_digest_sections(lang: str, unassigned: str, none_lines: list[str]) -> None:
     full = render("daily_digest", lang, SAMPLES["daily_digest"])
     empty = render("daily_digest", lang, VARIANTS["daily_digest"][0])
     assert "09/12/2026" in full.subject and "10/12/2026" in empty.subject
     for body in _both(full):
-        for row in ("UBCT-PCPNN-20261020-0001", "UBCT-PCPNN-20261104-0001", "Bộ Công an",
-                    "Trần Thị Bình", unassigned, "03/12/2026", "14/12/2026"):
+        for row in (
+            "UBCT-PCPNN-20261020-0001",
+            "UBCT-PCPNN-20261104-0001",
+            "Bộ Công an",
+            "Trần Thị Bình",
+            unassigned,
+            "03/12/2026",
+            "14/12/2026",
+        ):
             assert row in body
         assert not any(line in body for line in none_lines)
     for body in _both(empty):
@@ -246,9 +269,14 @@ def test_delivery_dead_reports_the_failure(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize(("name", "key"), [("decision_waiting", "decision_url"),
-                                           ("consultations_complete", "dossier_url"),
-                                           ("dossier_assigned", "dossier_url")])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("decision_waiting", "decision_url"),
+        ("consultations_complete", "dossier_url"),
+        ("dossier_assigned", "dossier_url"),
+    ],
+)
 def test_waiting_work_links_to_the_page_where_it_is_done(name: str, key: str, lang: str) -> None:
     ctx = SAMPLES[name]
     r = render(name, lang, ctx)
@@ -256,12 +284,16 @@ def test_waiting_work_links_to_the_page_where_it_is_done(name: str, key: str, la
     assert f'href="{ctx[key]}"' in r.html
 
 
-@pytest.mark.parametrize(("lang", "approve", "refuse", "no_date"), [
-    ("vi", "CHẤP THUẬN", "KHÔNG CHẤP THUẬN", "Ngày hẹn trả kết quả"),
-    ("en", "APPROVE", "REFUSE", "Appointment date"),
-])
-def test_decision_waiting_shows_the_proposal(lang: str, approve: str, refuse: str,
-                                             no_date: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "approve", "refuse", "no_date"),
+    [
+        ("vi", "CHẤP THUẬN", "KHÔNG CHẤP THUẬN", "Ngày hẹn trả kết quả"),
+        ("en", "APPROVE", "REFUSE", "Appointment date"),
+    ],
+)
+def test_decision_waiting_shows_the_proposal(
+    lang: str, approve: str, refuse: str, no_date: str
+) -> None:
     ctx = SAMPLES["decision_waiting"]
     r = render("decision_waiting", lang, ctx)
     refused = render("decision_waiting", lang, VARIANTS["decision_waiting"][0])
@@ -276,16 +308,27 @@ def test_decision_waiting_shows_the_proposal(lang: str, approve: str, refuse: st
         assert no_date not in body  # no appointment date: no line for it
 
 
-@pytest.mark.parametrize(("lang", "conditions", "deemed", "late"), [
-    ("vi", "Đồng ý có điều kiện", "không phải ý kiến trả lời", "quá hạn"),
-    ("en", "Agree with conditions", "not an answer given by", "late"),
-])
-def test_consultations_complete_summarises_every_answer(lang: str, conditions: str,
-                                                        deemed: str, late: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "conditions", "deemed", "late"),
+    [
+        ("vi", "Đồng ý có điều kiện", "không phải ý kiến trả lời", "quá hạn"),
+        ("en", "Agree with conditions", "not an answer given by", "late"),
+    ],
+)
+def test_consultations_complete_summarises_every_answer(
+    lang: str, conditions: str, deemed: str, late: str
+) -> None:
     r = render("consultations_complete", lang, SAMPLES["consultations_complete"])
     for body in _both(r):
-        for expected in ("Bộ Công an", "Bộ Tài chính", conditions, deemed, "03/12/2026",
-                         "10/12/2026", "07/01/2027"):
+        for expected in (
+            "Bộ Công an",
+            "Bộ Tài chính",
+            conditions,
+            deemed,
+            "03/12/2026",
+            "10/12/2026",
+            "07/01/2027",
+        ):
             assert expected in body
         assert f"{late})" not in body
     assert "Chỉ hoạt động tại &lt;Quảng Trị&gt; và Huế." in r.html
@@ -295,12 +338,16 @@ def test_consultations_complete_summarises_every_answer(lang: str, conditions: s
         assert f"{late})" in body and "Bộ Tài chính" not in body and deemed not in body
 
 
-@pytest.mark.parametrize(("lang", "by", "previous"), [
-    ("vi", "người phân công: Lê Minh Cường", "Chuyên viên thụ lý trước đó: Nguyễn Văn An"),
-    ("en", "assigned by Lê Minh Cường", "Previous handling officer: Nguyễn Văn An"),
-])
-def test_dossier_assigned_names_the_assignee_and_who_assigned(lang: str, by: str,
-                                                              previous: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "by", "previous"),
+    [
+        ("vi", "người phân công: Lê Minh Cường", "Chuyên viên thụ lý trước đó: Nguyễn Văn An"),
+        ("en", "assigned by Lê Minh Cường", "Previous handling officer: Nguyễn Văn An"),
+    ],
+)
+def test_dossier_assigned_names_the_assignee_and_who_assigned(
+    lang: str, by: str, previous: str
+) -> None:
     r = render("dossier_assigned", lang, SAMPLES["dossier_assigned"])
     bare = render("dossier_assigned", lang, VARIANTS["dossier_assigned"][0])
     assert by in r.text and previous in r.text
@@ -321,15 +368,17 @@ def test_vi_and_en_differ(name: str) -> None:
 
 
 def test_unknown_language_falls_back_to_vietnamese() -> None:
-    assert render("receipt", "fr", SAMPLES["receipt"]) == render("receipt", "vi",
-                                                                  SAMPLES["receipt"])
+    assert render("receipt", "fr", SAMPLES["receipt"]) == render(
+        "receipt", "vi", SAMPLES["receipt"]
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", MESSAGES)
 def test_missing_context_key_raises(name: str, lang: str) -> None:
     key = {"daily_digest": "overdue_dossiers", "delivery_dead": "outbox_id"}.get(
-        name, "dossier_code")
+        name, "dossier_code"
+    )
     ctx = {k: v for k, v in SAMPLES[name].items() if k != key}
     with pytest.raises(jinja2.UndefinedError):
         render(name, lang, ctx)
@@ -355,8 +404,12 @@ def test_every_template_file_belongs_to_a_known_message() -> None:
         if not match or match["name"] not in MESSAGES or match["lang"] not in LANGUAGES:
             strays.append(filename)
     assert strays == []
-    expected = {f"{name}.{lang}.{kind}.j2" for name in MESSAGES for lang in LANGUAGES
-                for kind in ("txt", "html")}
+    expected = {
+        f"{name}.{lang}.{kind}.j2"
+        for name in MESSAGES
+        for lang in LANGUAGES
+        for kind in ("txt", "html")
+    }
     assert expected <= found
 
 

@@ -100,8 +100,9 @@ def test_definitions_are_frozen() -> None:
     ],
 )
 def test_an_office_city_is_normalised(given: str, canonical: str) -> None:
-    fields = OfficeIssueFields(office_province=given, office_address="1 Tràng Tiền",
-                               activity_fields=["health"])
+    fields = OfficeIssueFields(
+        office_province=given, office_address="1 Tràng Tiền", activity_fields=["health"]
+    )
     assert fields.office_province == canonical
     assert fields.requested_validity_years == 5
 
@@ -109,8 +110,9 @@ def test_an_office_city_is_normalised(given: str, canonical: str) -> None:
 @pytest.mark.parametrize("city", ["Hải Phòng", "Hai Phong", "Huế", ""])
 def test_an_office_outside_the_three_cities_is_refused(city: str) -> None:
     with pytest.raises(ValidationError) as info:
-        OfficeIssueFields(office_province=city, office_address="1 Lạch Tray",
-                          activity_fields=["education"])
+        OfficeIssueFields(
+            office_province=city, office_address="1 Lạch Tray", activity_fields=["education"]
+        )
     message = str(info.value)
     for name in ("Hà Nội", "Đà Nẵng", "TP Hồ Chí Minh"):
         assert name in message
@@ -118,8 +120,12 @@ def test_an_office_outside_the_three_cities_is_refused(city: str) -> None:
 
 def test_office_validity_is_at_most_five_years() -> None:
     with pytest.raises(ValidationError):
-        OfficeIssueFields(office_province="Hà Nội", office_address="x",
-                          activity_fields=["health"], requested_validity_years=6)
+        OfficeIssueFields(
+            office_province="Hà Nội",
+            office_address="x",
+            activity_fields=["health"],
+            requested_validity_years=6,
+        )
 
 
 def test_operation_fields_validate() -> None:
@@ -128,16 +134,19 @@ def test_operation_fields_validate() -> None:
     with pytest.raises(ValidationError):
         OperationIssueFields(provinces=[], activity_fields=["demining"])
     with pytest.raises(ValidationError):
-        OperationIssueFields(provinces=["Quảng Trị"], activity_fields=["demining"],
-                             requested_validity_years=4)
+        OperationIssueFields(
+            provinces=["Quảng Trị"], activity_fields=["demining"], requested_validity_years=4
+        )
 
 
 @pytest.mark.parametrize(
     ("model", "data"),
     [
         (OperationIssueFields, {"provinces": ["Quảng Trị"], "activity_fields": ["health"]}),
-        (OfficeIssueFields, {"office_province": "Hà Nội", "office_address": "x",
-                             "activity_fields": ["health"]}),
+        (
+            OfficeIssueFields,
+            {"office_province": "Hà Nội", "office_address": "x", "activity_fields": ["health"]},
+        ),
     ],
 )
 def test_unknown_fields_are_refused(model: type, data: dict[str, object]) -> None:
