@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from flows.engine import commands as c
 from flows.engine.state import Actor
@@ -212,8 +212,8 @@ def _answer_some(engine: Engine, dossier_id: str, at: datetime, count: int) -> N
         rows = session.exec(
             select(Consultation)
             .where(Consultation.dossier_id == dossier_id)
-            .order_by(Consultation.position)
-        ).all()  # type: ignore[arg-type]
+            .order_by(col(Consultation.position))
+        ).all()
     for x in rows[:count]:
         respond(
             engine,

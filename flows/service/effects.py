@@ -70,8 +70,8 @@ def reconcile_timers(
     existing: set[TimerSpec] = set()
     for t in rows:
         spec = TimerSpec(
-            kind=t.kind,
-            consultation_id=t.consultation_id,  # type: ignore[arg-type]
+            kind=t.kind,  # type: ignore[arg-type]
+            consultation_id=t.consultation_id,
             due_at=t.due_at,
         )
         if spec in wanted:
