@@ -17,16 +17,23 @@ from api.routes import (
     certificates,
     consultations,
     dossiers,
+    forms,
     health,
+    imports,
     mail,
+    metrics,
     procedures,
     reply,
+    reports,
     users,
 )
 from api.web.routes import admin as admin_pages
 from api.web.routes import agency as agency_pages
 from api.web.routes import dossiers as dossier_pages
+from api.web.routes import forms as form_pages
 from api.web.routes import front, leader, manager
+from api.web.routes import imports as import_pages
+from api.web.routes import reports as report_pages
 from models.db import make_engine
 from models.types import utcnow
 from ngo_review.settings import Settings, get_settings
@@ -66,18 +73,25 @@ def create_app(
         agencies,
         calendar,
         dossiers,
+        forms,
         consultations,
         certificates,
         users,
+        metrics,
+        reports,
+        imports,
         reply,
         mail,
         docs,
         front,
         dossier_pages,
+        form_pages,
         leader,
         agency_pages,
         manager,
         admin_pages,
+        import_pages,
+        report_pages,
     ):
         app.include_router(module.router)
     return app

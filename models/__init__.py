@@ -9,8 +9,10 @@ from models.consultation import Consultation
 from models.document import Document
 from models.dossier import Dossier, DossierSequence
 from models.idempotency import IdempotencyRecord
+from models.metric_count import MetricCount
 from models.outbox import Outbox
 from models.procedure_version import ProcedureVersion
+from models.stage_time import StageTime
 from models.timer import Timer
 from models.token import ApiToken
 from models.user import User
@@ -28,8 +30,10 @@ __all__ = [
     "Dossier",
     "DossierSequence",
     "IdempotencyRecord",
+    "MetricCount",
     "Outbox",
     "ProcedureVersion",
+    "StageTime",
     "Timer",
     "User",
 ]

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Index
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import Field, SQLModel
 
 from models.types import UtcDateTime
+
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _requested_on(context: DefaultExecutionContext) -> date | None:
+    """Insert default: the local date of `requested_at` (for inserts that leave it out)."""
+    params: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    instant: datetime | None = params.get("requested_at")
+    if instant is None:
+        return None
+    aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+    return aware.astimezone(_VN).date()
 
 
 class Consultation(SQLModel, table=True):
     """One agency's request; the agency sees only its own."""
 
-    __table_args__ = (Index("ix_consultation_agency_status", "agency_code", "status"),)
+    __table_args__ = (
+        Index("ix_consultation_agency_status", "agency_code", "status"),
+        Index("ix_consultation_status_due", "status", "due_date"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     dossier_id: str = Field(foreign_key="dossier.id", index=True, max_length=36)
@@ -30,3 +48,16 @@ class Consultation(SQLModel, table=True):
     answered_late: bool | None = Field(default=None)
     opinion: str | None = Field(default=None, max_length=30)
     comments: str = Field(default="")
+    requested_on: date = Field(
+        sa_column_kwargs={"default": _requested_on},
+        description="Local date of the request (ngày gửi văn bản lấy ý kiến); its period "
+        "counts from the next working day.",
+    )
+    answered_on: date | None = Field(
+        default=None, description="Local date of the agency's written answer, if any."
+    )
+    response_working_days: int | None = Field(
+        default=None,
+        description="Working days from the working day after the request up to and including "
+        "the answer (answered requests only).",
+    )

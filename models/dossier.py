@@ -2,19 +2,62 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Index
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import Field, SQLModel
 
 from models.types import UtcDateTime
+
+_CODE = re.compile(r"^(?P<agency>.+)-\d{8}-\d+$")
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def agency_of_code(code: str) -> str:
+    """The receiving-agency prefix of a dossier code (``UBCT-PCPNN-20261123-0001``), or ''."""
+    match = _CODE.match(code)
+    return match.group("agency") if match else ""
+
+
+def _local_day(instant: datetime | None) -> date | None:
+    if instant is None:
+        return None
+    aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+    return aware.astimezone(_VN).date()
+
+
+def _received_on(context: DefaultExecutionContext) -> date | None:
+    """Insert default: the local date of `received_at` (for inserts that leave it out)."""
+    params: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return _local_day(params.get("received_at"))
+
+
+def _receiving_agency(context: DefaultExecutionContext) -> str:
+    """Insert default: the receiving-agency prefix of the dossier code."""
+    params: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return agency_of_code(str(params.get("code") or ""))
 
 
 class Dossier(SQLModel, table=True):
     """One application under review; its state is the engine's state, persisted."""
 
-    __table_args__ = (Index("ix_dossier_status_legal_due", "status", "legal_due_date"),)
+    __table_args__ = (
+        Index("ix_dossier_status_legal_due", "status", "legal_due_date"),
+        # Pending dossiers (monitoring): the open ones are those without a completion date.
+        Index(
+            "ix_dossier_pending",
+            "completed_on",
+            "procedure",
+            "receiving_agency",
+            "legal_due_date",
+            "suspended",
+            "received_on",
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     code: str = Field(
@@ -53,6 +96,30 @@ class Dossier(SQLModel, table=True):
     on_time: bool | None = Field(default=None)
     timeliness: str | None = Field(
         default=None, max_length=10, description="early, on_time or late once completed"
+    )
+    received_on: date = Field(
+        index=True,
+        sa_column_kwargs={"default": _received_on},
+        description="Receipt date in Hà Nội (ngày tiếp nhận hồ sơ): the day `received` counts.",
+    )
+    receiving_agency: str = Field(
+        max_length=40,
+        sa_column_kwargs={"default": _receiving_agency},
+        description="Code of the agency that received the dossier (cơ quan tiếp nhận): the "
+        "prefix of the dossier code.",
+    )
+    completed_on: date | None = Field(
+        default=None,
+        description="Local date the dossier ended: decision signed (ngày trả kết quả), "
+        "withdrawn, or refused at intake; empty while pending.",
+    )
+    working_days_used: int | None = Field(
+        default=None,
+        description="Of a signed decision: working days from the working day after acceptance "
+        "up to and including the signature date, minus the working days the clock was stopped.",
+    )
+    imported: bool = Field(
+        default=False, description="Loaded from historical (paper) records by an import."
     )
     version: int = Field(default=1, description="Incremented on every change (ETag).")
 

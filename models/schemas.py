@@ -104,6 +104,17 @@ class DecisionPublic(BaseModel):
     working_days_used: int
 
 
+class ApplicantPublic(BaseModel):
+    """The applicant as shown; a paper dossier imported without an e-mail address has ''."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    country: str
+    email: str = Field(description="E-mail address, or '' (an imported paper dossier).")
+    language: Language
+
+
 class DossierPublic(BaseModel):
     """A dossier with its clock, consultations, decision and what can be done next."""
 
@@ -112,7 +123,7 @@ class DossierPublic(BaseModel):
     procedure: str
     procedure_version: int
     status: str
-    applicant: Applicant
+    applicant: ApplicantPublic
     subject: str
     fields: dict[str, Any]
     received_at: datetime

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -202,6 +205,45 @@ def procedures() -> None:
         )
 
 
+@app.command("import")
+def import_cmd(
+    dossiers_file: Annotated[
+        Path, typer.Argument(help="Dossiers: CSV (UTF-8, header row) or XLSX", exists=True)
+    ],
+    consultations: Annotated[
+        Path | None, typer.Option(help="Their consultations: CSV or XLSX", exists=True)
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count only; import nothing")
+    ] = False,
+) -> None:
+    """Import historical dossiers, all or nothing; print the JSON report (exit 2 on errors)."""
+    from flows.service.imports import ImportRejected, Source, import_dossiers
+    from models.types import utcnow
+
+    engine = _engine()
+    with ExitStack() as files:
+        requests = (
+            Source(consultations.name, files.enter_context(consultations.open("rb")))
+            if consultations is not None
+            else None
+        )
+        try:
+            report = import_dossiers(
+                engine,
+                Source(dossiers_file.name, files.enter_context(dossiers_file.open("rb"))),
+                requests,
+                actor=CLI,
+                now=utcnow(),
+                dry_run=dry_run,
+                receiving_agency=get_settings().receiving_agency,
+            )
+        except ImportRejected as exc:
+            _out(json.dumps({"errors": [p.model_dump() for p in exc.problems]}, ensure_ascii=False))
+            _fail(exc.detail)
+    _out(report.model_dump_json())
+
+
 @app.command("serve")
 def serve(
     host: Annotated[
@@ -235,6 +277,7 @@ def sweep_once(
     ] = None,
 ) -> None:
     """Run the deadline sweep once as of an instant; print a JSON summary. Idempotent."""
+    _patient_ephemeral_prefect()
     from flows.deadline_sweep import deadline_sweep, parse_instant
 
     try:
@@ -251,10 +294,17 @@ def sweep_once(
 @app.command("deliver")
 def deliver_once_cmd() -> None:
     """Deliver pending notifications once; print a JSON summary."""
+    _patient_ephemeral_prefect()
     from flows.deliver_notifications import deliver_notifications
 
     upgrade(get_settings().resolved_database_url())
     _out(json.dumps(asyncio.run(deliver_notifications())))
+
+
+def _patient_ephemeral_prefect() -> None:
+    """Without PREFECT_API_URL Prefect starts a temporary server; on a busy machine it needs
+    longer than Prefect's 20 s default to answer, so wait up to 90 s before giving up."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ import aiosmtplib
 from jinja2 import TemplateError
 from sqlalchemy import Engine
 
+from flows.documents.render import RenderError
+from flows.documents.service import message_attachment
 from flows.service import outbox
 from flows.service.reply_links import ReplyLink, sign
 from ngo_review.settings import Settings
@@ -99,17 +101,20 @@ async def deliver_once(
                 rendered = render(
                     item.template, item.language, page_context(item.template, context, settings)
                 )
+                form = message_attachment(engine, item.template, item.context, clock())
                 msg = build_message(
                     sender=settings.mail_from,
                     recipient=item.recipient,
                     rendered=rendered,
                     message_id=item.message_id,
+                    attachments=[(form.filename, form.content)] if form else [],
                 )
                 await send(settings, msg)
             except (
                 aiosmtplib.SMTPException,
                 OSError,
                 TemplateError,
+                RenderError,
                 ValueError,
                 KeyError,
                 TypeError,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -12,9 +13,15 @@ from notifications.render import Rendered
 
 
 def build_message(
-    *, sender: str, recipient: str, rendered: Rendered, message_id: str
+    *,
+    sender: str,
+    recipient: str,
+    rendered: Rendered,
+    message_id: str,
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> EmailMessage:
-    """The e-mail; its Message-ID is fixed per outbox row so receivers can drop repeats."""
+    """The e-mail; its Message-ID is fixed per outbox row so receivers can drop repeats.
+    `attachments` are PDFs (file name, bytes): the form the message carries."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = recipient
@@ -23,6 +30,8 @@ def build_message(
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
+    for filename, content in attachments:
+        msg.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
     return msg
 
 

@@ -22,6 +22,8 @@ from flows.service.certificates import apply_certificate
 from flows.service.effects import queue_messages, reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
 from flows.service.mapping import to_state, write_state
+from flows.service.metrics.facts import dossier_keys
+from flows.service.metrics.record import record_metrics
 from flows.service.registry import sync_registry
 from flows.service.views import consultation_view, dossier_view
 from models.agency import Agency
@@ -133,11 +135,13 @@ def apply_command(
     calendar = load_calendar(session)
     state = to_state(row, consultations)
     before = state.status.value
+    counted = dossier_keys(row, consultations)  # the dossier's counters before the change
     _check_references(session, command)
     events = decide(state, command, now=now, procedure=procedure, calendar=calendar)
+    previous = to_state(row, consultations)
     for event in events:
         apply(state, event)
-    new_rows = write_state(state, row, {x.id: x for x in consultations})
+    new_rows = write_state(state, row, {x.id: x for x in consultations}, calendar)
     session.add_all(new_rows)
     consultations.extend(new_rows)
     row.version += 1
@@ -153,6 +157,7 @@ def apply_command(
         at=now,
         details={"events": [{"event": ev.name, **ev.details()} for ev in events]},
     )
+    record_metrics(session, row, consultations, counted, previous, events, calendar)
     reconcile_timers(session, state, procedure, calendar, now)
     apply_certificate(session, row, procedure, events, now)
     queue_messages(session, row, procedure, events, now, actor=command.actor)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +19,8 @@ from flows.service.calendar import load_calendar
 from flows.service.certificates import check_certificate
 from flows.service.effects import record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
+from flows.service.metrics.counters import add_counts
+from flows.service.metrics.facts import dossier_keys
 from flows.service.registry import registry_of
 from flows.service.views import dossier_view
 from models.db import is_postgres, read_session, write_session
@@ -59,7 +61,12 @@ def next_code(session: Session, agency: str, now: datetime) -> str:
         seq = DossierSequence(agency_code=agency, day=day, last=0)
     seq.last += 1
     session.add(seq)
-    return f"{agency}-{day:%Y%m%d}-{seq.last:04d}"
+    return format_code(agency, day, seq.last)
+
+
+def format_code(agency: str, day: date, sequence: int) -> str:
+    """The dossier code of a receiving agency's `sequence`-th dossier received on `day`."""
+    return f"{agency}-{day:%Y%m%d}-{sequence:04d}"
 
 
 def create_dossier(
@@ -88,9 +95,10 @@ def create_dossier(
                 if stored is not None:
                     return DossierPublic.model_validate(stored), False
                 check_certificate(session, procedure, fields)
+                agency = receiving_agency or procedure.receiving_agency
                 row = Dossier(
                     id=str(uuid.uuid4()),
-                    code=next_code(session, receiving_agency or procedure.receiving_agency, now),
+                    code=next_code(session, agency, now),
                     procedure=procedure.code,
                     procedure_version=procedure.version,
                     status="received",
@@ -102,10 +110,13 @@ def create_dossier(
                     fields=fields,
                     received_at=now,
                     received_by=actor.name,
+                    received_on=local_date(now),
+                    receiving_agency=agency,
                     version=1,
                 )
                 session.add(row)
                 session.flush()
+                add_counts(session, dossier_keys(row, []))
                 record_audit(
                     session,
                     dossier_id=row.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flows.calendar import WorkingCalendar, local_date
 from flows.engine.state import ConsultationState, Decision, DossierState, Proposal
 from flows.procedures.schema import ConsultationStatus, Opinion, Outcome, Status
 from models.consultation import Consultation
@@ -98,9 +99,16 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def write_state(
-    state: DossierState, row: Dossier, consultations: dict[str, Consultation]
+    state: DossierState,
+    row: Dossier,
+    consultations: dict[str, Consultation],
+    calendar: WorkingCalendar | None = None,
 ) -> list[Consultation]:
-    """Copy the state onto the dossier row; returns consultation rows to add (new ones)."""
+    """Copy the state onto the dossier row; returns consultation rows to add (new ones).
+
+    Also stores what the monitoring figures aggregate: the completion date, the working days
+    a decision used, each request's dates and (given the calendar) its response working days.
+    """
     row.status = state.status.value
     row.accepted_at = state.accepted_at
     row.due_date = state.due_date
@@ -145,6 +153,8 @@ def write_state(
     )
     row.on_time = d.on_time if d is not None else None
     row.timeliness = d.timeliness if d is not None else None
+    row.working_days_used = d.working_days_used if d is not None else None
+    row.completed_on = local_date(state.completed_at) if state.completed_at else None
     new_rows: list[Consultation] = []
     for position, x in enumerate(state.consultations):
         c = consultations.get(x.id)
@@ -156,6 +166,7 @@ def write_state(
                 agency_code=x.agency,
                 status=x.status.value,
                 requested_at=x.requested_at,
+                requested_on=local_date(x.requested_at),
                 due_date=x.due_date,
                 working_days=x.working_days,
             )
@@ -170,4 +181,9 @@ def write_state(
         c.answered_late = x.answered_late
         c.opinion = x.opinion.value if x.opinion else None
         c.comments = x.comments
+        c.answered_on = local_date(x.answered_at) if x.answered_at else None
+        if x.answered_at is None:
+            c.response_working_days = None
+        elif calendar is not None:
+            c.response_working_days = calendar.working_days_between(x.requested_at, x.answered_at)
     return new_rows

@@ -1,10 +1,12 @@
-"""What the pages list: proposals awaiting signature, an agency's requests, the managers' view."""
+"""What the pages list: proposals awaiting signature, an agency's requests, the managers'
+dashboard."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
@@ -17,16 +19,32 @@ from flows.service.calendar import load_calendar
 from flows.service.consultations import get_consultation
 from flows.service.documents import list_documents, read_document
 from flows.service.mapping import to_state
+from flows.service.metrics.agencies import by_agency
+from flows.service.metrics.at_risk import at_risk
+from flows.service.metrics.counters import ALL
+from flows.service.metrics.facts import RECEIVED
+from flows.service.metrics.filters import MetricsFilters
+from flows.service.metrics.summary import by_month, summary
+from flows.service.metrics_charts import (
+    Bucket,
+    OverdueList,
+    overdue_dossiers,
+    pending_by_age,
+    processing_time_histogram,
+)
 from flows.service.registry import sync_registry
-from flows.service.views import consultation_view, get_dossier, list_dossiers, vn
+from flows.service.views import consultation_view, get_dossier, vn
 from models.agency import Agency
 from models.audit import AuditEvent
 from models.consultation import Consultation
 from models.db import read_session
 from models.dossier import Dossier
+from models.metric_count import MetricCount
+from models.metrics_schemas import AgencyMetrics, MetricsAtRisk, MetricsSummary, MonthMetrics
 from models.schemas import ConsultationPublic, DocumentPublic, DossierPublic
 
 LIMIT = 200
+WATCH_LIMIT = 50  # dossiers shown in each of the dashboard's overdue and at-risk lists
 _OPEN_REQUESTS = [s.value for s in OPEN_CONSULTATION_STATUSES]
 _FINAL = [s.value for s in TERMINAL_STATUSES]
 
@@ -112,16 +130,44 @@ class AgencyLateness(BaseModel):
     overdue_requests: int
 
 
-class Dashboard(BaseModel):
-    """The managers' first view: open dossiers, overdue and at-risk ones, late agencies."""
+class FilterChoices(BaseModel):
+    """What the dashboard's filters offer: procedures and receiving agencies, by code."""
 
+    procedures: dict[str, Names] = Field(description="Every procedure's title, by code.")
+    receiving_agencies: dict[str, Names] = Field(
+        description="The agencies that receive dossiers: the procedures' and any that ever did."
+    )
+
+
+class Dashboard(BaseModel):
+    """The managers' dashboard: the period's figures and charts' data, the watch lists."""
+
+    period_first: date
+    period_last: date
+    as_of: date = Field(description="The day pending dossiers are counted on.")
+    summary: MetricsSummary
+    months: list[MonthMetrics]
+    agencies: list[AgencyMetrics]
+    processing_time: list[Bucket] = Field(description="Signed decisions by working days used.")
+    pending_age: list[Bucket] = Field(
+        description="Pending dossiers by working days since acceptance."
+    )
+    overdue: OverdueList
+    at_risk: MetricsAtRisk
     by_status: list[StatusCount]
     open_total: int
-    overdue: list[DossierPublic]
-    overdue_total: int
-    at_risk: list[DossierPublic]
-    at_risk_total: int
     late_agencies: list[AgencyLateness]
+    choices: FilterChoices
+
+    @property
+    def overdue_total(self) -> int:
+        """Pending dossiers past their due date."""
+        return self.overdue.total
+
+    @property
+    def at_risk_total(self) -> int:
+        """Dossiers predicted to be late."""
+        return self.at_risk.total
 
 
 def _procedure_names(registry: ProcedureRegistry, code: str, version: int | None) -> Names:
@@ -279,21 +325,41 @@ def request_document(
     return read_document(engine, consultation.dossier_id, document_id)
 
 
-def dashboard(engine: Engine, now: datetime) -> Dashboard:
-    """Open dossiers by status, the overdue and at-risk lists, agencies late to answer."""
+def _dossier_filters(filters: MetricsFilters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.procedure:
+        conditions.append(col(Dossier.procedure) == filters.procedure)
+    if filters.receiving_agency:
+        conditions.append(col(Dossier.receiving_agency) == filters.receiving_agency)
+    return conditions
+
+
+def dashboard(
+    engine: Engine, filters: MetricsFilters, now: datetime, limit: int = WATCH_LIMIT
+) -> Dashboard:
+    """The period's figures (`/metrics`), the charts' data, open dossiers by status, the
+    overdue and at-risk lists and the agencies late to answer, for one procedure and
+    receiving agency when the filters name them."""
+    period = filters.period(now)
     today = local_date(now)
-    overdue = list_dossiers(engine, now, overdue=True, limit=LIMIT)
-    at_risk = list_dossiers(engine, now, at_risk=True, limit=LIMIT)
+    figures = summary(engine, filters, now)
     order = {status.value: index for index, status in enumerate(Status)}
+    narrowed = _dossier_filters(filters)
     with read_session(engine) as session:
         counts = session.exec(
             select(Dossier.status, func.count())
-            .where(col(Dossier.status).not_in(_FINAL))
+            .where(col(Dossier.completed_on).is_(None), col(Dossier.status).not_in(_FINAL))
+            .where(*narrowed)
             .group_by(col(Dossier.status))
         ).all()
         late = session.exec(
             select(Consultation.agency_code, func.count())
-            .where(col(Consultation.status).in_(_OPEN_REQUESTS), col(Consultation.due_date) < today)
+            .join(Dossier, col(Dossier.id) == col(Consultation.dossier_id))
+            .where(
+                col(Consultation.status).in_(_OPEN_REQUESTS),
+                col(Consultation.due_date) < today,
+                *narrowed,
+            )
             .group_by(col(Consultation.agency_code))
         ).all()
         names = _agency_names(session, {code for code, _ in late})
@@ -309,11 +375,43 @@ def dashboard(engine: Engine, now: datetime) -> Dashboard:
         key=lambda x: (-x.overdue_requests, x.agency),
     )
     return Dashboard(
+        period_first=period.first,
+        period_last=period.last,
+        as_of=period.as_of,
+        summary=figures,
+        months=by_month(engine, filters, now).items,
+        agencies=by_agency(engine, filters, now).items,
+        processing_time=processing_time_histogram(engine, filters, now),
+        pending_age=pending_by_age(engine, filters, now),
+        overdue=overdue_dossiers(engine, filters, now, limit),
+        at_risk=at_risk(engine, filters, now, limit=limit),
         by_status=by_status,
         open_total=sum(x.count for x in by_status),
-        overdue=overdue.items,
-        overdue_total=overdue.total,
-        at_risk=at_risk.items,
-        at_risk_total=at_risk.total,
         late_agencies=late_agencies,
+        choices=filter_choices(engine, filters),
+    )
+
+
+def filter_choices(engine: Engine, filters: MetricsFilters | None = None) -> FilterChoices:
+    """The procedures, and the agencies that receive dossiers: those the procedures name and
+    any in the all-time counters (imported dossiers too), plus the one the filters name."""
+    with read_session(engine) as session:
+        registry = sync_registry(session)
+        receivers = {p.receiving_agency for p in registry.latest()}
+        receivers |= set(
+            session.exec(
+                select(MetricCount.receiving_agency)
+                .where(MetricCount.fact == RECEIVED, MetricCount.grain == ALL)
+                .distinct()
+            ).all()
+        )
+        if filters is not None and filters.receiving_agency:
+            receivers.add(filters.receiving_agency)
+        names = _agency_names(session, receivers)
+    return FilterChoices(
+        procedures={
+            p.code: Names(vi=p.title_vi, en=p.title_en)
+            for p in sorted(registry.latest(), key=lambda p: p.code)
+        },
+        receiving_agencies={code: names[code] for code in sorted(receivers)},
     )

@@ -23,7 +23,7 @@ from models.consultation import Consultation
 from models.db import read_session
 from models.dossier import Dossier
 from models.schemas import (
-    Applicant,
+    ApplicantPublic,
     ConsultationPublic,
     DecisionPublic,
     DossierPage,
@@ -85,7 +85,7 @@ def dossier_view(
         procedure=row.procedure,
         procedure_version=row.procedure_version,
         status=row.status,
-        applicant=Applicant(
+        applicant=ApplicantPublic(
             name=row.applicant_name,
             country=row.applicant_country,
             email=row.applicant_email,
@@ -176,8 +176,17 @@ def _at_risk(
     )
 
 
-def list_dossiers(
-    engine: Engine,
+WORKLIST_ORDER = (
+    col(Dossier.legal_due_date).asc().nulls_last(),
+    col(Dossier.received_at).asc(),
+    col(Dossier.code).asc(),
+)
+"""The worklist's order: soonest legal due date first (the exports keep it)."""
+
+
+def worklist_conditions(
+    registry: ProcedureRegistry,
+    calendar: WorkingCalendar,
     now: datetime,
     *,
     status: str | None = None,
@@ -186,12 +195,9 @@ def list_dossiers(
     overdue: bool | None = None,
     due_before: date | None = None,
     q: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
     at_risk: bool | None = None,
-    registry: ProcedureRegistry = REGISTRY,
-) -> DossierPage:
-    """A filtered page of dossiers, soonest legal due date first."""
+) -> list[Any]:
+    """The worklist's filters as conditions on Dossier (`GET /dossiers` and its exports)."""
     conditions: list[Any] = []
     if status:
         conditions.append(Dossier.status == status)
@@ -218,24 +224,47 @@ def list_dossiers(
                 func.lower(Dossier.subject).like(like),
             )
         )
+    if at_risk is not None:
+        risky = _at_risk(registry, calendar, local_date(now), open_statuses)
+        conditions.append(risky if at_risk else ~risky | col(Dossier.due_date).is_(None))
+    return conditions
+
+
+def list_dossiers(
+    engine: Engine,
+    now: datetime,
+    *,
+    status: str | None = None,
+    procedure: str | None = None,
+    assignee: str | None = None,
+    overdue: bool | None = None,
+    due_before: date | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    at_risk: bool | None = None,
+    registry: ProcedureRegistry = REGISTRY,
+) -> DossierPage:
+    """A filtered page of dossiers, soonest legal due date first."""
     with read_session(engine) as session:
         calendar = load_calendar(session)
         if registry is REGISTRY:
             registry = sync_registry(session)
-        if at_risk is not None:
-            risky = _at_risk(registry, calendar, local_date(now), open_statuses)
-            conditions.append(risky if at_risk else ~risky | col(Dossier.due_date).is_(None))
+        conditions = worklist_conditions(
+            registry,
+            calendar,
+            now,
+            status=status,
+            procedure=procedure,
+            assignee=assignee,
+            overdue=overdue,
+            due_before=due_before,
+            q=q,
+            at_risk=at_risk,
+        )
         total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
         rows = session.exec(
-            select(Dossier)
-            .where(*conditions)
-            .order_by(
-                col(Dossier.legal_due_date).asc().nulls_last(),
-                col(Dossier.received_at).asc(),
-                col(Dossier.code).asc(),
-            )
-            .limit(limit)
-            .offset(offset)
+            select(Dossier).where(*conditions).order_by(*WORKLIST_ORDER).limit(limit).offset(offset)
         ).all()
         consultations = _consultations_of(session, [r.id for r in rows])
         items = [

@@ -34,7 +34,7 @@ def test_dashboard_shows_overdue_dossiers_and_late_agencies(
     page = browser("manager").get("/app/dashboard")
     assert page.status_code == 200
     overdue = page.text[
-        page.text.index("<h2>Hồ sơ quá hạn") : page.text.index("<h2>Hồ sơ sắp đến hạn")
+        page.text.index("<h2>Hồ sơ quá hạn") : page.text.index("<h2>Hồ sơ có nguy cơ trễ hạn")
     ]
     assert f'href="/app/dossiers/{d["id"]}"' in overdue and d["code"] in overdue
     assert "Quá hạn" in overdue
@@ -52,7 +52,9 @@ def test_dashboard_lists_dossiers_at_risk(client: Client, browser: Browser, cloc
     left = ok(handler.get(f"/dossiers/{d['id']}"))["working_days_left"]
     assert 0 < left <= 3
     page = browser("manager").get("/app/dashboard").text
-    at_risk = page[page.index("<h2>Hồ sơ sắp đến hạn") : page.index("<h2>Cơ quan chậm trả lời")]
+    at_risk = page[
+        page.index("<h2>Hồ sơ có nguy cơ trễ hạn") : page.index("<h2>Cơ quan chậm trả lời")
+    ]
     assert f'href="/app/dossiers/{d["id"]}"' in at_risk
     assert f"{left} ngày làm việc" in at_risk
     assert "Không có hồ sơ quá hạn." in page

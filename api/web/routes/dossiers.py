@@ -18,6 +18,7 @@ from api.routes.dossiers import attachment
 from api.web import schema_form
 from api.web.page import Page, check_csrf, page_for
 from api.web.templates import fmt_size
+from flows.documents.forms import available_forms
 from flows.errors import (
     Conflict,
     Forbidden,
@@ -325,6 +326,7 @@ def dossier_page(
     dossier, definition = _loaded(page, dossier_id)
     assert page.user is not None
     schema = fields_model(definition).model_json_schema()
+    timeline = views.history(page.engine, dossier_id)
     return page.render(
         "app/dossier.html",
         title=dossier.code,
@@ -337,7 +339,8 @@ def dossier_page(
         max_upload=page.request.app.state.max_upload_bytes,
         fields=schema_form.fields_of(schema),
         documents=documents.list_documents(page.engine, dossier_id),
-        history=views.history(page.engine, dossier_id),
+        history=timeline,
+        forms=available_forms(dossier, timeline),
         agencies={a.code: a for a in list_agencies(page.engine)},
         done=done,
         done_transition=definition.transition(done) if done in ACTIONS else None,
