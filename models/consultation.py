@@ -30,7 +30,8 @@ class Consultation(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_consultation_agency_status", "agency_code", "status"),
-        Index("ix_consultation_status_due", "status", "due_date"),
+        # Open requests by due date (at-risk prediction), covering what it reads.
+        Index("ix_consultation_status_due", "status", "due_date", "agency_code", "dossier_id"),
     )
 
     id: str = Field(primary_key=True, max_length=36)

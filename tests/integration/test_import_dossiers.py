@@ -330,3 +330,34 @@ def test_the_import_command(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     assert _count(engine) == 2
     engine.dispose()
+
+
+def test_bulk_values_are_stored_as_sqlalchemy_stores_them() -> None:
+    """The import's quick converters write exactly what the column types would."""
+    from datetime import UTC, timedelta, timezone
+
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from flows.service.imports.load import converter
+    from tests.conftest import VN
+
+    table = Dossier.__table__  # type: ignore[attr-defined]
+    instants = [
+        datetime(2026, 3, 3, 9, 30, tzinfo=VN),
+        datetime(2026, 3, 3, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2025, 12, 31, 20, 0, 0, 1, tzinfo=timezone(timedelta(hours=-5))),
+        None,
+    ]
+    days = [date(1, 1, 1), date(2026, 2, 16), None]
+    for dialect in (sqlite.dialect(), postgresql.psycopg.dialect()):
+        for column, values in (
+            (table.c.received_at, instants),
+            (table.c.completed_at, instants),
+            (table.c.received_on, days),
+            (table.c.legal_due_date, days),
+        ):
+            quick = converter(column, dialect)
+            usual = column.type.dialect_impl(dialect).bind_processor(dialect)
+            assert [quick(v) if quick else v for v in values] == [
+                usual(v) if usual else v for v in values
+            ], (dialect.name, column.name)

@@ -93,6 +93,7 @@ def import_dossiers(
     records: list[DossierRecord] = []
     by_code: dict[str, DossierRecord] = {}
     opened: list[Table] = []
+    asked = 0
     try:
         table = read_table(dossiers.name, dossiers.stream, DOSSIER_COLUMNS)
         opened.append(table)
@@ -111,7 +112,6 @@ def import_dossiers(
                 if record.code:
                     by_code[record.code] = record
         problems.extend(table.problems)
-        asked = 0
         if consultations is not None:
             requests = read_table(consultations.name, consultations.stream, CONSULTATION_COLUMNS)
             opened.append(requests)

@@ -77,13 +77,10 @@ def converter(column: Any, dialect: Any) -> Callable[[Any], Any] | None:
     return processor
 
 
-def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany of rows that all have the same keys, converting each column's values as
-    its type does, without SQLAlchemy's per-row statement machinery (the difference between
-    minutes and half an hour for a million dossiers)."""
-    if not rows:
-        return
-    dialect = connection.dialect
+def bulk_statement(dialect: Any, table: Table, rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """The INSERT and its parameters for rows that all have the same keys, each column's
+    values converted as its type does, without SQLAlchemy's per-row statement machinery (the
+    difference between minutes and half an hour for a million dossiers)."""
     compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
     names = list(compiled.positiontup or []) if compiled.positional else list(rows[0])
     columns = []
@@ -92,21 +89,39 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
         convert = converter(table.c[name], dialect)
         columns.append(values if convert is None else list(map(convert, values)))
     if compiled.positional:
-        params: list[Any] = list(zip(*columns, strict=True))
-    else:
-        params = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-    connection.exec_driver_sql(str(compiled), params)
+        return str(compiled), list(zip(*columns, strict=True))
+    rows_of = zip(*columns, strict=True)
+    return str(compiled), [dict(zip(names, values, strict=True)) for values in rows_of]
 
 
-def new_ids(count: int) -> list[str]:
-    """`count` random (version 4) UUIDs, from one call to the system's random source."""
-    data = os.urandom(16 * count)
-    ids = []
-    for start in range(0, len(data), 16):
-        h = data[start : start + 16].hex()
-        variant = "89ab"[int(h[16], 16) & 3]
-        ids.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}")
-    return ids
+def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """executemany of rows that all have the same keys (see bulk_statement)."""
+    if rows:
+        connection.exec_driver_sql(*bulk_statement(connection.dialect, table, rows))
+
+
+class OrderedIds:
+    """Time-ordered (version 7) UUIDs: each one greater than the one before, so that a big
+    import appends to the primary-key and `dossier_id` indexes instead of writing all over
+    them (several times faster on SQLite at a million dossiers)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._ms = int(start.timestamp() * 1000)
+        self._sequence = 0
+
+    def take(self, count: int) -> list[str]:
+        """The next `count` ids."""
+        noise = os.urandom(8 * count)
+        ids = []
+        for n in range(count):
+            if self._sequence == 0x1000:  # 12 bits of sequence per millisecond
+                self._ms, self._sequence = self._ms + 1, 0
+            low = int.from_bytes(noise[8 * n : 8 * n + 8]) & 0x3FFF_FFFF_FFFF_FFFF
+            value = (self._ms << 80) | (0x7 << 76) | (self._sequence << 64) | (0b10 << 62) | low
+            self._sequence += 1
+            h = f"{value:032x}"
+            ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+        return ids
 
 
 class Days:
@@ -190,13 +205,14 @@ def assign_codes(
     records: Sequence[DossierRecord],
     receiving_agency: str,
     agencies: set[str],
+    ids: OrderedIds,
 ) -> None:
     """Each dossier's id, receiving agency and code; empty codes are generated like live ones
     (receiving agency + receipt date + the next sequence number of that day). A given code
     names its receiving agency when it has that form with a known agency's code; otherwise
     the dossier's receiving agency is the procedure's."""
     highest: dict[tuple[str, date], int] = {}
-    for record, new_id in zip(records, new_ids(len(records)), strict=True):
+    for record, new_id in zip(records, ids.take(len(records)), strict=True):
         record.id = new_id
         prefix = agency_of_code(record.code) if record.code else ""
         prefix = prefix if prefix in agencies else ""
@@ -245,6 +261,7 @@ def _rows(
     now: datetime,
     source: str,
     counts: Counter[Key],
+    ids: OrderedIds,
 ) -> dict[str, list[dict[str, Any]]]:
     """The dossier, consultation, audit, step and timer rows of some records."""
     out: dict[str, list[dict[str, Any]]] = {
@@ -368,7 +385,7 @@ def _rows(
             out["stages"].append(_stage(r, INTAKE, None, received_on, accepted_on, days, counts))
         states: list[ConsultationState] = []
         ordered = sorted(r.consultations, key=lambda x: (x.requested_at, x.line))
-        ids = new_ids(len(ordered))  # random: live requests are numbered after these
+        request_ids = ids.take(len(ordered))  # live requests get theirs from their number
         for position, x in enumerate(ordered):
             assert x.due_date is not None
             x_status = _consultation_status(x, r)
@@ -376,7 +393,7 @@ def _rows(
             answered_on = local_date(x.answered_at) if x.answered_at else None
             late = answered_on > x.due_date if answered_on is not None else None
             response = days.between(asked_on, answered_on) if answered_on is not None else None
-            x_id = ids[position]
+            x_id = request_ids[position]
             deemed = x_status == ConsultationStatus.deemed_consent
             human = x.opinion if x.opinion and not deemed else None
             out["consultations"].append(
@@ -502,9 +519,29 @@ def insert_records(
     agencies: set[str],
 ) -> None:
     """Insert every row of the records and add their counters (no commit here)."""
-    if connection.dialect.name == "sqlite":  # room for the indexes a big import fills
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # room for the indexes a big import fills, for the time of the import
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
         connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    assign_codes(connection, records, receiving_agency, agencies)
+    try:
+        _insert(connection, records, days, actor, now, source, receiving_agency, agencies)
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA cache_size = {int(cache or 0)}")
+
+
+def _insert(
+    connection: Connection,
+    records: Sequence[DossierRecord],
+    days: Days,
+    actor: Actor,
+    now: datetime,
+    source: str,
+    receiving_agency: str,
+    agencies: set[str],
+) -> None:
+    ids = OrderedIds(now)
+    assign_codes(connection, records, receiving_agency, agencies, ids)
     counts: Counter[Key] = Counter()
     tables = {
         "dossiers": _table(Dossier),
@@ -514,7 +551,7 @@ def insert_records(
         "timers": _table(Timer),
     }
     for chunk in _chunks(records):
-        rows = _rows(chunk, days, actor, now, source, counts)
+        rows = _rows(chunk, days, actor, now, source, counts, ids)
         for name, table in tables.items():
             bulk_insert(connection, table, rows[name])
     add_counts(connection, counts)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Select,
     String,
+    and_,
     case,
     cast,
     false,
@@ -67,6 +68,20 @@ def likely_late(history: dict[str, Requests]) -> dict[str, Requests]:
     }
 
 
+SHOWN = ("dossier_id", "code", "procedure", "status", "legal_due_date")
+
+
+def _shown() -> list[Any]:
+    """The dossier's columns each reason row carries (so no second look-up is needed)."""
+    return [
+        col(Dossier.id).label("dossier_id"),
+        col(Dossier.code).label("code"),
+        col(Dossier.procedure).label("procedure"),
+        col(Dossier.status).label("status"),
+        col(Dossier.legal_due_date).label("legal_due_date"),
+    ]
+
+
 def _dossier_conditions(filters: MetricsFilters, today: date) -> list[Any]:
     conditions: list[Any] = [
         col(Dossier.status).in_(OPEN_STATUSES),
@@ -84,19 +99,22 @@ def _dossier_conditions(filters: MetricsFilters, today: date) -> list[Any]:
 
 
 def _near_windows(registry: ProcedureRegistry, calendar: WorkingCalendar, today: date) -> Any:
-    """Due dates within each procedure version's own at-risk working days."""
+    """Due dates within each procedure version's own at-risk working days (and, so that
+    the index reads only those days, within the longest of them)."""
     windows: list[Any] = []
+    furthest = today
     for latest in registry.latest():
         for version in range(1, latest.version + 1):
             definition = registry.get(latest.code, version)
             if definition is not None:
                 horizon = calendar.add_working_days(today, definition.at_risk_working_days)
+                furthest = max(furthest, horizon)
                 windows.append(
                     (col(Dossier.procedure) == definition.code)
                     & (col(Dossier.procedure_version) == version)
                     & (col(Dossier.legal_due_date) <= horizon)
                 )
-    return or_(false(), *windows)
+    return and_(col(Dossier.legal_due_date) <= furthest, or_(false(), *windows))
 
 
 def at_risk(
@@ -118,7 +136,7 @@ def at_risk(
         dossiers = _dossier_conditions(filters, today)
         reason_rows: list[Select[Any]] = [
             core_select(
-                col(Dossier.id).label("dossier_id"),
+                *_shown(),
                 literal(DEADLINE_NEAR).label("reason"),
                 cast(null(), String).label("agency"),
                 cast(null(), Date).label("due"),
@@ -128,7 +146,7 @@ def at_risk(
                 _near_windows(registry, calendar, today),
             ),
             core_select(
-                col(Consultation.dossier_id).label("dossier_id"),
+                *_shown(),
                 literal(CONSULTATION_OVERDUE).label("reason"),
                 col(Consultation.agency_code).label("agency"),
                 col(Consultation.due_date).label("due"),
@@ -161,7 +179,7 @@ def at_risk(
             if horizons:
                 reason_rows.append(
                     core_select(
-                        col(Consultation.dossier_id).label("dossier_id"),
+                        *_shown(),
                         literal(AGENCY_OFTEN_LATE).label("reason"),
                         col(Consultation.agency_code).label("agency"),
                         col(Consultation.due_date).label("due"),
@@ -176,29 +194,30 @@ def at_risk(
                         *dossiers,
                     )
                 )
-        reasons = union_all(*reason_rows).subquery("reasons")
+        reasons = union_all(*reason_rows).cte("reasons")
+        shown = [reasons.c[name] for name in SHOWN]
+        flagged = core_select(*shown).distinct().subquery("flagged")
         connection = session.connection()
-        total = connection.execute(
-            core_select(func.count(func.distinct(reasons.c.dossier_id)))
-        ).scalar_one()
-        page = connection.execute(
+        found_page = connection.execute(
             core_select(
-                col(Dossier.id),
-                col(Dossier.code),
-                col(Dossier.procedure),
-                col(Dossier.status),
-                col(Dossier.legal_due_date),
+                *(flagged.c[name] for name in SHOWN),
+                func.count().over().label("total"),  # counted before the page is cut
             )
-            .where(col(Dossier.id).in_(core_select(reasons.c.dossier_id)))
-            .order_by(col(Dossier.legal_due_date), col(Dossier.code))
+            .order_by(flagged.c.legal_due_date, flagged.c.code)
             .limit(limit)
             .offset(offset)
         ).all()
+        page = [tuple(row[:5]) for row in found_page]
+        total = found_page[0][5] if found_page else 0
+        if not found_page and offset:
+            total = connection.execute(core_select(func.count()).select_from(flagged)).scalar_one()
         ids = [row[0] for row in page]
         found: dict[str, list[tuple[str, str | None, date | None]]] = {i: [] for i in ids}
         if ids:
             for dossier_id, reason, agency, due in connection.execute(
-                core_select(reasons).where(reasons.c.dossier_id.in_(ids))
+                core_select(
+                    reasons.c.dossier_id, reasons.c.reason, reasons.c.agency, reasons.c.due
+                ).where(reasons.c.dossier_id.in_(ids))
             ).all():
                 found[dossier_id].append((reason, agency, due))
     items = []

@@ -55,11 +55,16 @@ def add_counts(target: Session | Connection, counts: Mapping[Key, int]) -> None:
     Rows are written in key order, so two transactions touching the same counters always
     lock them in the same order (no deadlock on PostgreSQL).
     """
-    rows = [(*key, delta) for key, delta in sorted(expand(counts).items()) if delta != 0]
-    if not rows:
-        return
     connection = target.connection() if isinstance(target, Session) else target
     dialect = connection.dialect
+    to_date = TABLE.c["day"].type.dialect_impl(dialect).bind_processor(dialect)
+    rows = [
+        (fact, grain, day if to_date is None else to_date(day), *rest, delta)
+        for (fact, grain, day, *rest), delta in sorted(expand(counts).items())
+        if delta != 0
+    ]
+    if not rows:
+        return
     insert = postgresql_insert if dialect.name == "postgresql" else sqlite_insert
     statement = insert(TABLE)
     statement = statement.on_conflict_do_update(
@@ -68,13 +73,10 @@ def add_counts(target: Session | Connection, counts: Mapping[Key, int]) -> None:
     )
     names = [*KEY_COLUMNS, "count"]
     compiled = statement.compile(dialect=dialect, column_keys=names)
-    to_date = TABLE.c["day"].type.dialect_impl(dialect).bind_processor(dialect)
-    if to_date is not None:  # the one column whose values the driver cannot take as they are
-        at = KEY_COLUMNS.index("day")
-        rows = [(*row[:at], to_date(row[at]), *row[at + 1 :]) for row in rows]
     if compiled.positional:
         order = [names.index(name) for name in compiled.positiontup or []]
-        params: list[Any] = [tuple(row[i] for i in order) for row in rows]
+        same = order == list(range(len(names)))
+        params: list[Any] = rows if same else [tuple(row[i] for i in order) for row in rows]
     else:
         params = [dict(zip(names, row, strict=True)) for row in rows]
     for start in range(0, len(params), CHUNK):

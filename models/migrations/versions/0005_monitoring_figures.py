@@ -96,7 +96,8 @@ def upgrade() -> None:
                               'receiving_agency', 'legal_due_date', 'suspended', 'received_on'],
                               unique=False)
     with op.batch_alter_table('consultation', schema=None) as batch_op:
-        batch_op.create_index('ix_consultation_status_due', ['status', 'due_date'], unique=False)
+        batch_op.create_index('ix_consultation_status_due', ['status', 'due_date',
+                              'agency_code', 'dossier_id'], unique=False)
 
 
 def _local(instant: datetime | None) -> date | None:
