@@ -6,37 +6,35 @@ Run: .venv/bin/python bench/metrics.py [--dossiers 1000000] [--repeat 7]
 Prints JSON. The dossiers are generated as the CSV files an administrator would import (three
 years up to today, every procedure, consulted agencies with their own habits of answering
 late), imported through the real import path (`flows.service.imports`, bulk inserts in one
-transaction), then each route is called over real HTTP (uvicorn on 127.0.0.1) as a manager:
-one warm-up call, then `--repeat` timed calls.
+transaction), then each route is called over real HTTP as a manager (uvicorn on 127.0.0.1 in
+its own process, as deployed): one first call, then `--repeat` timed calls. `agencies` is the
+baseline of an authenticated call that does almost nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import bisect
 import csv
 import json
 import random
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import col, select  # noqa: E402
 
-from api.app import create_app  # noqa: E402
 from flows.calendar import VN_TZ, WorkingCalendar, local_date  # noqa: E402
 from flows.procedures import REGISTRY  # noqa: E402
 from flows.procedures.schema import ConsultationMode, SilenceRule  # noqa: E402
@@ -48,7 +46,6 @@ from models.dossier import Dossier  # noqa: E402
 from models.metric_count import MetricCount  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from models.stage_time import StageTime  # noqa: E402
-from ngo_review.settings import Settings  # noqa: E402
 
 MIX = {  # procedure → share of the dossiers
     "ngo.operation.issue": 25,
@@ -235,52 +232,81 @@ def rows(url: str) -> dict[str, int]:
     return counts
 
 
+SERVER = """
+import sys, uvicorn
+from api.app import create_app
+from models.db import make_engine
+from ngo_review.settings import Settings
+app = create_app(Settings(), engine=make_engine(sys.argv[1]))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", lifespan="off",
+            ws="none")
+"""
+
+
+def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The app on 127.0.0.1 in its own process (as deployed: the client shares no GIL)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, url, str(port)],
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/openapi.json", timeout=5)
+            return server, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
 def time_routes(url: str, repeat: int) -> dict[str, Any]:
     """Each route over real HTTP as a manager: first call, then p50 and max of `repeat`."""
     engine = make_engine(url)
     token = create_token(engine, role="manager", name="Bench Manager")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    app = create_app(Settings(), engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", ws="none"))
-    threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True).start()
-    while not server.started:
-        time.sleep(0.01)
-    results: dict[str, Any] = {}
-    with httpx.Client(
-        base_url=f"http://127.0.0.1:{port}",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=600,
-    ) as client:
-        queries = [(route, {}) for route in ROUTES]
-        queries.append(("summary?procedure", {"procedure": "ngo.operation.issue"}))
-        queries.append(("summary?last-quarter", {"from": "2026-07-01", "to": "2026-09-30"}))
-        queries.append(("summary?2024", {"from": "2024-01-01", "to": "2024-12-31"}))
-        for name, params in queries:
-            path = "/metrics/" + name.split("?")[0]
-            samples = []
-            for attempt in range(repeat + 1):
-                t0 = time.perf_counter()
-                answer = client.get(path, params=params)
-                elapsed = (time.perf_counter() - t0) * 1000
-                assert answer.status_code == 200, answer.text
-                if attempt:
-                    samples.append(elapsed)
-                else:
-                    first = elapsed
-            results[name] = {
-                "first_ms": round(first, 1),
-                "p50_ms": round(statistics.median(samples), 1),
-                "max_ms": round(max(samples), 1),
-            }
-            if name == "summary":
-                body = answer.json()
-                results[name]["figures"] = {
-                    k: body[k] for k in ("received", "completed", "pending", "on_time_rate")
-                }
-    server.should_exit = True
     engine.dispose()
+    server, base = _serve(url)
+    results: dict[str, Any] = {}
+    try:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600
+        ) as client:
+            queries: list[tuple[str, dict[str, str]]] = [("agencies (baseline)", {})]
+            queries += [(route, {}) for route in ROUTES]
+            queries.append(("summary?procedure", {"procedure": "ngo.operation.issue"}))
+            queries.append(("summary?last-quarter", {"from": "2026-07-01", "to": "2026-09-30"}))
+            queries.append(("summary?2024", {"from": "2024-01-01", "to": "2024-12-31"}))
+            for name, params in queries:
+                path = (
+                    "/agencies" if name.startswith("agencies") else "/metrics/" + name.split("?")[0]
+                )
+                samples, first = [], 0.0
+                for attempt in range(repeat + 1):
+                    t0 = time.perf_counter()
+                    answer = client.get(path, params=params)
+                    elapsed = (time.perf_counter() - t0) * 1000
+                    assert answer.status_code == 200, answer.text
+                    if attempt:
+                        samples.append(elapsed)
+                    else:
+                        first = elapsed
+                results[name] = {
+                    "first_ms": round(first, 1),
+                    "p50_ms": round(statistics.median(samples), 1),
+                    "max_ms": round(max(samples), 1),
+                }
+                if name == "summary":
+                    body = answer.json()
+                    results[name]["figures"] = {
+                        k: body[k] for k in ("received", "completed", "pending", "on_time_rate")
+                    }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     return results
 
 

@@ -194,11 +194,10 @@ def at_risk(
                         *dossiers,
                     )
                 )
-        reasons = union_all(*reason_rows).cte("reasons")
+        reasons = union_all(*reason_rows).cte("reasons")  # evaluated once, used twice
         shown = [reasons.c[name] for name in SHOWN]
         flagged = core_select(*shown).distinct().subquery("flagged")
-        connection = session.connection()
-        found_page = connection.execute(
+        cut = (
             core_select(
                 *(flagged.c[name] for name in SHOWN),
                 func.count().over().label("total"),  # counted before the page is cut
@@ -206,22 +205,24 @@ def at_risk(
             .order_by(flagged.c.legal_due_date, flagged.c.code)
             .limit(limit)
             .offset(offset)
+            .subquery("cut")
+        )
+        connection = session.connection()
+        rows = connection.execute(
+            core_select(cut, reasons.c.reason, reasons.c.agency, reasons.c.due)
+            .join(reasons, reasons.c.dossier_id == cut.c.dossier_id)
+            .order_by(cut.c.legal_due_date, cut.c.code)
         ).all()
-        page = [tuple(row[:5]) for row in found_page]
-        total = found_page[0][5] if found_page else 0
-        if not found_page and offset:
+        total = rows[0].total if rows else 0
+        if not rows and offset:
             total = connection.execute(core_select(func.count()).select_from(flagged)).scalar_one()
-        ids = [row[0] for row in page]
-        found: dict[str, list[tuple[str, str | None, date | None]]] = {i: [] for i in ids}
-        if ids:
-            for dossier_id, reason, agency, due in connection.execute(
-                core_select(
-                    reasons.c.dossier_id, reasons.c.reason, reasons.c.agency, reasons.c.due
-                ).where(reasons.c.dossier_id.in_(ids))
-            ).all():
-                found[dossier_id].append((reason, agency, due))
+        page: dict[str, tuple[Any, ...]] = {}
+        found: dict[str, list[tuple[str, str | None, date | None]]] = {}
+        for row in rows:
+            page.setdefault(row.dossier_id, tuple(row[:5]))
+            found.setdefault(row.dossier_id, []).append((row.reason, row.agency, row.due))
     items = []
-    for dossier_id, code, procedure, status, due_date in page:
+    for dossier_id, code, procedure, status, due_date in page.values():
         left = calendar.working_days_between(today, due_date)
         explained = sorted(
             (

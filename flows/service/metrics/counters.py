@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -27,6 +27,7 @@ KEY_COLUMNS = (
     "timeliness",
     "working_days",
 )
+NAMES = [*KEY_COLUMNS, "count"]
 CHUNK = 5000
 TABLE: Table = MetricCount.__table__  # type: ignore[attr-defined]
 
@@ -65,22 +66,40 @@ def add_counts(target: Session | Connection, counts: Mapping[Key, int]) -> None:
     ]
     if not rows:
         return
+    sql, order = _upsert(dialect)
+    if order is None:
+        params: list[Any] = [dict(zip(NAMES, row, strict=True)) for row in rows]
+    elif order == list(range(len(NAMES))):
+        params = rows
+    else:
+        params = [tuple(row[i] for i in order) for row in rows]
+    for start in range(0, len(params), CHUNK):
+        connection.exec_driver_sql(sql, params[start : start + CHUNK])
+
+
+_UPSERTS: dict[tuple[str, str], tuple[str, list[int] | None]] = {}
+
+
+def _upsert(dialect: Dialect) -> tuple[str, list[int] | None]:
+    """The dialect's "add to the counter" statement, compiled once, and the order of its
+    positional parameters (None: named ones)."""
+    key = (dialect.name, str(dialect.paramstyle))
+    if key not in _UPSERTS:
+        _UPSERTS[key] = _compile_upsert(dialect)
+    return _UPSERTS[key]
+
+
+def _compile_upsert(dialect: Dialect) -> tuple[str, list[int] | None]:
     insert = postgresql_insert if dialect.name == "postgresql" else sqlite_insert
     statement = insert(TABLE)
     statement = statement.on_conflict_do_update(
         index_elements=list(KEY_COLUMNS),
         set_={"count": TABLE.c["count"] + statement.excluded["count"]},
     )
-    names = [*KEY_COLUMNS, "count"]
-    compiled = statement.compile(dialect=dialect, column_keys=names)
-    if compiled.positional:
-        order = [names.index(name) for name in compiled.positiontup or []]
-        same = order == list(range(len(names)))
-        params: list[Any] = rows if same else [tuple(row[i] for i in order) for row in rows]
-    else:
-        params = [dict(zip(names, row, strict=True)) for row in rows]
-    for start in range(0, len(params), CHUNK):
-        connection.exec_driver_sql(str(compiled), params[start : start + CHUNK])
+    compiled = statement.compile(dialect=dialect, column_keys=NAMES)
+    if not compiled.positional:
+        return str(compiled), None
+    return str(compiled), [NAMES.index(name) for name in compiled.positiontup or []]
 
 
 def difference(before: Mapping[Key, int], after: Mapping[Key, int]) -> dict[Key, int]:
