@@ -34,6 +34,7 @@ from api.web.routes import forms as form_pages
 from api.web.routes import front, leader, manager
 from api.web.routes import imports as import_pages
 from api.web.routes import reports as report_pages
+from api.web.routes import written as written_pages
 from models.db import make_engine
 from models.types import utcnow
 from ngo_review.settings import Settings, get_settings
@@ -88,6 +89,7 @@ def create_app(
         form_pages,
         leader,
         agency_pages,
+        written_pages,
         manager,
         admin_pages,
         import_pages,

@@ -35,7 +35,8 @@ from models.migrate import upgrade  # noqa: E402
 from models.schemas import DossierCreate  # noqa: E402
 from ngo_review.settings import Settings  # noqa: E402
 
-AGENCIES = ("BCA", "BTC", "BNV", "NHNN", "BYT")
+# The standing members, Huế's People's Committee and the health ministry: those the law requires.
+AGENCIES = ("BCA", "BTC", "BNV", "NHNN", "BYT", "UBND-HUE")
 HANDLER, LEADER = Actor("Bench Handler", "handler"), Actor("Bench Leader", "leader")
 PAYLOAD = {
     "procedure": "ngo.operation.issue",
@@ -43,6 +44,7 @@ PAYLOAD = {
     "subject": "Benchmark dossier",
     "provinces": ["Huế"],
     "activity_fields": ["health"],
+    "home_registration_valid_until": "2035-12-31",
 }
 
 

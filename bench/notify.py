@@ -74,6 +74,7 @@ def main() -> None:
                             "applicant": {"name": "Bench", "country": "Norway", "email": email},
                             "provinces": ["Huế"],
                             "activity_fields": ["health"],
+                            "home_registration_valid_until": "2035-12-31",
                         },
                     ).json()
                     sent_at[email] = time.time()

@@ -55,6 +55,7 @@ def _rows(n: int, start: int, due: date) -> tuple[list[dict], list[dict]]:
                 "applicant_language": "en",
                 "subject": "bench",
                 "fields": {},
+                "progress": {},
                 "received_at": NOW - timedelta(days=60),
                 "received_by": "bench",
                 "accepted_at": NOW - timedelta(days=59),

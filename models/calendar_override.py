@@ -13,3 +13,8 @@ class CalendarOverride(SQLModel, table=True):
     day: date = Field(primary_key=True)
     kind: str = Field(max_length=20, description="holiday or working_day")
     note: str = Field(default="", max_length=300)
+    source: str = Field(
+        default="",
+        max_length=300,
+        description="The document that decided it, e.g. 12729/VPCP-KGVX of 25/12/2025.",
+    )

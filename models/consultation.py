@@ -62,3 +62,17 @@ class Consultation(SQLModel, table=True):
         description="Working days from the working day after the request up to and including "
         "the answer (answered requests only).",
     )
+    letter_number: str | None = Field(
+        default=None,
+        max_length=80,
+        description="Number of the agency's official letter (số văn bản).",
+    )
+    letter_date: date | None = Field(default=None, description="Date of the official letter.")
+    letter_document_id: str | None = Field(
+        default=None, max_length=36, description="The signed letter, stored as a dossier document."
+    )
+    recorded_by: str | None = Field(
+        default=None,
+        max_length=120,
+        description="The handler who recorded an answer received on paper (None: the agency).",
+    )

@@ -121,6 +121,18 @@ class Dossier(SQLModel, table=True):
     imported: bool = Field(
         default=False, description="Loaded from historical (paper) records by an import."
     )
+    progress: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="The rest of the engine's state, serialised once from DossierState "
+        "(required agencies, once-only counts, step deadlines): new state needs no new column.",
+    )
+    step_due_date: date | None = Field(
+        default=None,
+        index=True,
+        description="Earliest due date of the steps still open (from `progress`): the "
+        "worklist finds dossiers with a late step by it.",
+    )
     version: int = Field(default=1, description="Incremented on every change (ETag).")
 
 

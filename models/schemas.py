@@ -76,6 +76,10 @@ class ConsultationPublic(BaseModel):
     answered_late: bool | None
     opinion: str | None
     comments: str
+    letter_number: str | None = None
+    letter_date: date | None = None
+    letter_document_id: str | None = None
+    recorded_by: str | None = None
 
 
 class ProposalPublic(BaseModel):
@@ -115,6 +119,20 @@ class ApplicantPublic(BaseModel):
     language: Language
 
 
+class StepPublic(BaseModel):
+    """One step's own deadline as the law sets it (bước), once the step has started."""
+
+    name: str
+    title_vi: str
+    title_en: str
+    role: str
+    started_at: datetime
+    due_date: date | None = Field(description="Its working days after the start (local date).")
+    ended_at: datetime | None
+    overdue: bool = Field(description="Past its due date while open, or ended after it.")
+    status: str = Field(description="open, done, overdue (open and late) or done_late.")
+
+
 class DossierPublic(BaseModel):
     """A dossier with its clock, consultations, decision and what can be done next."""
 
@@ -139,10 +157,24 @@ class DossierPublic(BaseModel):
     assignee: str | None
     extended: bool
     consultations: list[ConsultationPublic]
+    required_agencies: list[str] = Field(
+        default_factory=list,
+        description="Agencies the law requires to answer before a decision is proposed "
+        "(standing members, the provinces' People's Committees, the fields' ministries).",
+    )
+    open_required_agencies: list[str] = Field(
+        default_factory=list, description="Required agencies whose request has not ended."
+    )
     proposal: ProposalPublic | None
     decision: DecisionPublic | None
     completed_at: datetime | None
     allowed_actions: list[str]
+    steps: list[StepPublic] = Field(
+        default_factory=list, description="The procedure's steps that have started, in order."
+    )
+    step_overdue: bool = Field(
+        default=False, description="A step is still open past its own due date."
+    )
     version: int
 
 
@@ -185,6 +217,12 @@ class AgencyPublic(BaseModel):
     name_en: str
     email: str
     active: bool
+    provinces: list[str] = Field(
+        default_factory=list, description="Provinces it answers for as People's Committee."
+    )
+    activity_fields: list[str] = Field(
+        default_factory=list, description="Activity fields it manages as ministry."
+    )
 
 
 class CertificateEventPublic(BaseModel):

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from flows.engine import commands as c
 from flows.engine.state import Actor
-from flows.procedures.certificates import CORE_CONSULTED
+from flows.procedures.common import STANDING_MEMBERS as CORE_CONSULTED
 from flows.procedures.schema import Opinion, Outcome
 from flows.service.admin import CLI, ensure_reference_agencies, find_or_create_user
 from flows.service.handle import handle, respond
@@ -34,7 +34,8 @@ ADMIN = Actor("Quản trị hệ thống", "admin")
 DEMO_MARK = "demo.ngo-review.example.org"
 
 USERS = (HANDLER, HANDLER_2, LEADER, MANAGER, ADMIN)
-DEMO_CONSULTED = (*CORE_CONSULTED, "BYT")
+# Agency officers of the demo: the standing members and those the demo dossiers must consult.
+DEMO_CONSULTED = (*CORE_CONSULTED, "BYT", "BNNMT", "UBND-QT", "UBND-HUE", "UBND-DN")
 
 
 def _payload(n: int, office: bool = False) -> DossierCreate:
@@ -61,6 +62,7 @@ def _payload(n: int, office: bool = False) -> DossierCreate:
             f"Representative office of {name}" if office else f"Operation registration of {name}"
         ),
         "activity_fields": ["health", "water and sanitation"][: 1 + n % 2],
+        "home_registration_valid_until": f"{2030 + n % 5}-12-31",
     }
     if office:
         data.update(office_province="Đà Nẵng", office_address="12 Bạch Đằng, Hải Châu")
@@ -172,24 +174,26 @@ def _dossiers(engine: Engine, now: datetime) -> None:
     d = new(2, 20)  # in review, consultations out, some answered
     act(d, c.Assign(actor=LEADER, assignee=HANDLER_2.name), 19.9)
     act(d, c.Accept(actor=HANDLER_2), 19)
-    act(d, c.Consult(actor=HANDLER_2, agencies=DEMO_CONSULTED), 18)
+    act(d, c.Consult(actor=HANDLER_2), 18)  # the standing and the required agencies
     _answer_some(engine, d, now - timedelta(days=5), 3)
     d = new(3, 30)  # in review, suspended for a supplement
     act(d, c.Accept(actor=HANDLER), 29)
     act(d, c.RequestSupplement(actor=HANDLER, missing=("Project budget, signed",)), 10)
     d = new(4, 35, office=True)  # awaiting the leader's signature
     act(d, c.Accept(actor=HANDLER), 34)
-    act(d, c.Consult(actor=HANDLER, agencies=CORE_CONSULTED), 33)
-    _answer_some(engine, d, now - timedelta(days=20), 4)
+    act(d, c.Consult(actor=HANDLER), 33)
+    _answer_some(engine, d, now - timedelta(days=20))
     act(d, c.Propose(actor=HANDLER, outcome=Outcome.approve, reasons="All agencies agree"), 3)
     d = new(5, 60)  # approved
     act(d, c.Accept(actor=HANDLER), 59)
-    act(d, c.Consult(actor=HANDLER, agencies=CORE_CONSULTED), 58)
-    _answer_some(engine, d, now - timedelta(days=50), 4)
+    act(d, c.Consult(actor=HANDLER), 58)
+    _answer_some(engine, d, now - timedelta(days=50))
     act(d, c.Propose(actor=HANDLER, outcome=Outcome.approve, validity_years=3), 45)
     act(d, c.Sign(actor=LEADER), 44)
     d = new(6, 50)  # refused
     act(d, c.Accept(actor=HANDLER), 49)
+    act(d, c.Consult(actor=HANDLER), 48)
+    _answer_some(engine, d, now - timedelta(days=42))
     act(
         d,
         c.Propose(
@@ -207,7 +211,7 @@ def _dossiers(engine: Engine, now: datetime) -> None:
     act(d, c.Withdraw(actor=HANDLER, reason="The NGO chose Hà Nội instead"), 5)
 
 
-def _answer_some(engine: Engine, dossier_id: str, at: datetime, count: int) -> None:
+def _answer_some(engine: Engine, dossier_id: str, at: datetime, count: int | None = None) -> None:
     with read_session(engine) as session:
         rows = session.exec(
             select(Consultation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,6 +57,14 @@ class Settings(BaseSettings):
     admin_emails: str = Field(
         default="", description="Comma-separated administrators alerted about dead messages."
     )
+    office_hours_end: str = Field(
+        default="",
+        pattern=r"^$|^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description=(
+            "End of office hours (HH:MM, Asia/Ho_Chi_Minh): a dossier received after it, or on a"
+            " non-working day, counts as received the next working day; empty: no cut-off."
+        ),
+    )
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated once and kept in var/secret-key."""
@@ -67,6 +76,10 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def office_hours_cutoff(self) -> time | None:
+        """`office_hours_end` as a local time, or None when there is no cut-off."""
+        return time.fromisoformat(self.office_hours_end) if self.office_hours_end else None
 
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under var_dir."""

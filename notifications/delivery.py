@@ -15,7 +15,11 @@ from sqlalchemy import Engine
 from flows.documents.render import RenderError
 from flows.documents.service import message_attachment
 from flows.service import outbox
+from flows.service.effects import procedure_context
+from flows.service.registry import sync_registry
 from flows.service.reply_links import ReplyLink, sign
+from models.db import read_session
+from models.dossier import Dossier
 from ngo_review.settings import Settings
 from notifications.render import render
 from notifications.sender import build_message, send
@@ -75,6 +79,24 @@ def page_context(template: str, context: dict[str, Any], settings: Settings) -> 
     return {**context, key: url}
 
 
+def sender_context(engine: Engine, context: dict[str, Any]) -> dict[str, Any]:
+    """Add what a dossier message says about its procedure (the sender, whether the applicant
+    is a state body, ...) to a message queued before the outbox wrote it; others unchanged."""
+    dossier_id = context.get("dossier_id")
+    if not isinstance(dossier_id, str) or not dossier_id or "sender_vi" in context:
+        return context
+    with read_session(engine) as session:
+        dossier = session.get(Dossier, dossier_id)
+        procedure = (
+            sync_registry(session).get(dossier.procedure, dossier.procedure_version)
+            if dossier is not None
+            else None
+        )
+        if procedure is None:
+            return context
+        return {**procedure_context(session, procedure), **context}
+
+
 async def deliver_once(
     engine: Engine,
     settings: Settings,
@@ -97,7 +119,9 @@ async def deliver_once(
         for item in batch:
             seen.add(item.id)
             try:
-                context = reply_context(item.template, item.context, settings)
+                context = reply_context(
+                    item.template, sender_context(engine, item.context), settings
+                )
                 rendered = render(
                     item.template, item.language, page_context(item.template, context, settings)
                 )

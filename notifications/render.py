@@ -26,13 +26,14 @@ LANGUAGES = ("vi", "en")
 MESSAGES = (
     "receipt",  # form 01: receipt and appointment slip (applicant)
     "supplement_request",  # form 02: missing items (applicant)
-    "intake_rejected",  # refusal to receive (applicant)
+    "intake_rejected",  # form 03: refusal to receive (applicant)
     "consultation_request",  # request for an opinion, with reply link (agency)
     "consultation_reminder",  # reminder before the due date, with reply link (agency)
     "consultation_overdue",  # overdue notice and escalation (handler, managers)
     "deemed_consent",  # silence taken as agreement (handler, agency)
     "decision",  # approval with certificate, refusal with reasons, or forwarding (applicant)
-    "extension",  # form 04: apology and new appointment date (applicant)
+    "extension",  # form 04: apology and extension letter (applicant)
+    "stopped",  # form 05: notice of stopping, after a withdrawal (applicant)
     "dossier_at_risk",  # few working days left (handler)
     "dossier_late",  # appointment date passed (handler, managers)
     "decision_waiting",  # a draft decision awaits signature, with a link to sign (leaders)
@@ -75,6 +76,17 @@ def vn_datetime(value: str | datetime | None) -> str:
     return instant.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
+def vn_time(value: str | datetime | None) -> str:
+    """HH giờ MM phút, ngày dd/mm/yyyy in Asia/Ho_Chi_Minh: how a Vietnamese letter writes
+    an instant (the English messages keep `vn_datetime`)."""
+    _defined(value)
+    if value is None:
+        return ""
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = instant.astimezone(VN_TZ)
+    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The one Jinja2 environment: autoescaped HTML, undefined variables are errors."""
@@ -88,6 +100,7 @@ def environment() -> Environment:
     )
     env.filters["vn_date"] = vn_date
     env.filters["vn_datetime"] = vn_datetime
+    env.filters["vn_time"] = vn_time
     return env
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.procedures.common import NGO_OBLIGATIONS_EN, NGO_OBLIGATIONS_VI
+
 BASE: dict[str, Any] = {
     "dossier_code": "UBCT-PCPNN-20261123-0001",
     "dossier_id": "3f1c2a8e-0000-4000-8000-000000000001",
@@ -19,7 +21,50 @@ BASE: dict[str, Any] = {
     "procedure_title_en": "Issue an operation registration certificate to a foreign NGO",
     "applicant_name": "Save the Rivers Foundation",
     "received_at": "2026-11-23T02:00:00+00:00",
+    # The sender: the receiving agency by its registry name (effects.procedure_context).
+    "sender_vi": "Ủy ban công tác về các tổ chức phi chính phủ nước ngoài",
+    "sender_en": "Committee for Foreign NGO Affairs",
+    "applicant_is_agency": False,
+    "total_working_days": 30,
+    "outcome_titles_vi": {},
+    "outcome_titles_en": {},
+    "obligations_vi": NGO_OBLIGATIONS_VI,
+    "obligations_en": NGO_OBLIGATIONS_EN,
     "at": "2026-11-25T08:00:00+00:00",
+}
+
+# A provincial procedure's dossier: the Department of Finance receives it and speaks for it.
+PROVINCIAL: dict[str, Any] = {
+    **BASE,
+    "dossier_code": "STC-QT-20261123-0001",
+    "procedure_code": "aid.project.appraise",
+    "obligations_vi": "",
+    "obligations_en": "",
+    "procedure_title_vi": "Thẩm định, phê duyệt khoản viện trợ chương trình, dự án",
+    "procedure_title_en": "Appraise and approve programme or project aid",
+    "applicant_name": "Clean Water Partners",
+    "sender_vi": "Sở Tài chính tỉnh Quảng Trị",
+    "sender_en": "Quảng Trị Department of Finance",
+    "total_working_days": 20,
+}
+
+# A province's opinion for the Committee: the applicant is a state body, the answer reads
+# "đồng ý / không đồng ý", and no right to complain or sue is stated to it.
+OPINION: dict[str, Any] = {
+    **BASE,
+    "dossier_code": "SNGV-QT-20261123-0001",
+    "procedure_code": "province.opinion",
+    "obligations_vi": "",
+    "obligations_en": "",
+    "procedure_title_vi": "Cho ý kiến về hồ sơ của tổ chức phi chính phủ nước ngoài (cấp tỉnh)",
+    "procedure_title_en": "Provincial opinion on a foreign NGO certificate dossier",
+    "applicant_name": "Ủy ban công tác về các tổ chức phi chính phủ nước ngoài",
+    "sender_vi": "Sở Ngoại vụ tỉnh Quảng Trị",
+    "sender_en": "Quảng Trị Department of Foreign Affairs",
+    "applicant_is_agency": True,
+    "total_working_days": 10,
+    "outcome_titles_vi": {"approve": "Đồng ý", "refuse": "Không đồng ý"},
+    "outcome_titles_en": {"approve": "Agree", "refuse": "Do not agree"},
 }
 
 CONSULTATION: dict[str, Any] = {
@@ -88,6 +133,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "previous_due_date": "2027-01-06",
         "due_date": "2027-01-13",
     },
+    "stopped": {
+        **BASE,
+        "reason": "The organisation has changed its plans.",
+        "waited_working_days": 0,
+        "at": "2026-12-02T07:15:00+00:00",
+    },
     "dossier_at_risk": {**BASE, "due_date": "2027-01-06", "working_days_left": 3},
     "dossier_late": {**BASE, "due_date": "2027-01-06"},
     "decision_waiting": {
@@ -134,6 +185,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
             }
         ],
         "late_agencies": [{"agency": "BCA", "agency_name": "Bộ Công an", "overdue_requests": 2}],
+        "intake_overdue_dossiers": [
+            {
+                "code": "UBCT-PCPNN-20251231-0001",
+                "subject": "Operation registration",
+                "received_on": "2025-12-31",
+                "due_date": "2026-01-06",
+                "assignee": None,
+                "working_days_late": 1,
+            }
+        ],
     },
     "delivery_dead": {
         "outbox_id": "5e6f7a8b-0000-5000-8000-000000000003",
@@ -170,10 +231,35 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
             "valid_until": None,
             "certificate_number": None,
         },
+        {
+            **SAMPLES["decision"],
+            **OPINION,
+            "outcome": "refuse",
+            "status": "refused",
+            "reasons": "Hoạt động dự kiến trùng với chương trình của địa phương.",
+            "validity_years": None,
+            "valid_from": None,
+            "valid_until": None,
+            "certificate_number": None,
+        },
+        {
+            **SAMPLES["decision"],
+            **PROVINCIAL,
+            "validity_years": None,
+            "valid_from": None,
+            "valid_until": None,
+            "certificate_number": None,
+        },
     ],
     "supplement_request": [
         {**SAMPLES["supplement_request"], "note": "", "during_review": True, "clock_stopped": True}
     ],
+    "receipt": [{**SAMPLES["receipt"], **PROVINCIAL}, {**SAMPLES["receipt"], **OPINION}],
+    "intake_rejected": [{**SAMPLES["intake_rejected"], **PROVINCIAL}],
+    "extension": [{**SAMPLES["extension"], **PROVINCIAL}],
+    "stopped": [{**SAMPLES["stopped"], **PROVINCIAL}, {**SAMPLES["stopped"], **OPINION}],
+    "consultation_request": [{**SAMPLES["consultation_request"], **PROVINCIAL}],
+    "consultation_reminder": [{**SAMPLES["consultation_reminder"], **PROVINCIAL}],
     "daily_digest": [
         {"day": "2026-12-10", "overdue_dossiers": [], "at_risk_dossiers": [], "late_agencies": []}
     ],
@@ -192,6 +278,7 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
             "validity_years": None,
             "reasons": "The aid touches on religion: for the Prime Minister.",
         },
+        {**SAMPLES["decision_waiting"], **OPINION, "validity_years": None},
     ],
     "consultations_complete": [
         {

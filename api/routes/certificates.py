@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, EngineDep, require
+from flows.procedures import certificate_types
 from flows.service.certificates import get_certificate, list_certificates
 from models.schemas import CertificatePublic
 
@@ -20,7 +21,7 @@ def list_(
     caller: Reader,
     engine: EngineDep,
     status: Annotated[str | None, Query(pattern="^(active|closed)$")] = None,
-    type: Annotated[str | None, Query(pattern="^(operation|office|project_office)$")] = None,
+    type: Annotated[str | None, Query(pattern=f"^({'|'.join(certificate_types())})$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,

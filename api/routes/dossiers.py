@@ -124,6 +124,10 @@ def list_(
             description=("true: not yet late, at most the procedure's at-risk working days left")
         ),
     ] = None,
+    step_overdue: Annotated[
+        bool | None,
+        Query(description="true: a step is still open past its own due date (e.g. intake)"),
+    ] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -141,6 +145,7 @@ def list_(
         limit=limit,
         offset=offset,
         at_risk=at_risk,
+        step_overdue=step_overdue,
     )
 
 

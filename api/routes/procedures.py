@@ -47,7 +47,7 @@ class ProcedurePublic(ProcedureDefinition):
         return cls.model_validate(
             {
                 **definition.model_dump(),
-                "fields_model": definition.fields_schema,
+                "fields_model": fields_model(definition).__name__,
                 "fields_schema": fields_model(definition).model_json_schema(),
             }
         )

@@ -58,6 +58,7 @@ ACTION = {
     "expire-consultation": ("Quá hạn trả lời", "Agency deadline passed"),
     "flag-at-risk": ("Sắp đến hạn", "Appointment date near"),
     "flag-late": ("Quá hạn giải quyết", "Appointment date passed"),
+    "flag-step-overdue": ("Quá hạn bước xử lý", "Step deadline passed"),
     "migrate": ("Chuyển phiên bản thủ tục", "Moved to another procedure version"),
 }
 

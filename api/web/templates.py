@@ -12,6 +12,8 @@ from jinja2.runtime import Context
 
 from api.web import labels
 from flows.calendar import VN_TZ
+from flows.procedures import REGISTRY
+from flows.procedures.schema import Outcome
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 templates.env.undefined = StrictUndefined
@@ -33,6 +35,17 @@ def _labeller(table: dict[str, tuple[str, str]]) -> Any:
         return labels.label(table, code, _lang(ctx))
 
     return show
+
+
+@pass_context
+def fmt_outcome(ctx: Context, code: str | None, procedure: str | None = None) -> str:
+    """An outcome in the procedure's own words when it has them ("Đồng ý" for an opinion)."""
+    definition = REGISTRY.get(procedure) if procedure else None
+    if definition is not None and code:
+        own = definition.outcome_title(Outcome(code), _lang(ctx))
+        if own:
+            return own
+    return labels.label(labels.OUTCOME, code, _lang(ctx))
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -73,7 +86,7 @@ templates.env.filters.update(
     cstatus=_labeller(labels.CONSULTATION_STATUS),
     opinion=_labeller(labels.OPINION),
     role=_labeller(labels.ROLE),
-    outcome=_labeller(labels.OUTCOME),
+    outcome=fmt_outcome,
     timeliness=_labeller(labels.TIMELINESS),
     action_label=_labeller(labels.ACTION),
 )

@@ -16,8 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from flows.calendar import VN_TZ, WorkingCalendar, local_date
+from flows.documents.letters import reply_letter_note
 from flows.errors import NotFound
-from flows.procedures.schema import ProcedureDefinition, Role, Status, Step
+from flows.procedures.schema import Outcome, ProcedureDefinition, Role, Status, Step
 from models.schemas import DocumentPublic, DossierPublic, HistoryItem
 
 Timeliness = Literal["early", "on_time", "late"]
@@ -43,7 +44,7 @@ TITLES_EN: dict[str, str] = {
     "02": "Request to supplement the dossier",
     "03": "Refusal to receive the dossier",
     "04": "Apology and extension letter",
-    "05": "Notice of stopping",
+    "05": "Notice of stopping the processing of the dossier",
     "06": "Processing control slip",
     "07": "Dossier register",
     DECISION: "Signed decision or certificate",
@@ -58,6 +59,7 @@ MESSAGE_FORMS: dict[str, str] = {
     "supplement_request": "02",
     "intake_rejected": "03",
     "extension": "04",
+    "stopped": "05",
     "decision": DECISION,
 }
 
@@ -130,6 +132,13 @@ class DossierFacts(_Frozen):
     subject: str
     received_at: datetime
     received_by: str
+    applicant_is_agency: bool = False
+
+    @property
+    def applicant_term(self) -> str:
+        """How a letter names its addressee: "tổ chức" (an NGO or donor), or "cơ quan" when
+        the dossier comes from another state body (a province's opinion for the Committee)."""
+        return "cơ quan" if self.applicant_is_agency else "tổ chức"
 
 
 class Form(_Frozen):
@@ -278,6 +287,8 @@ class DecisionDocument(Form):
     right_to_complain: bool
     signed_at: datetime
     deciding_body: str
+    obligations: str = ""  # what the NGO must do after it (the procedure's certificate rule)
+    outcome_title: str = ""  # the procedure's own word for the outcome ("đồng ý")
 
 
 @dataclass(frozen=True)
@@ -398,6 +409,7 @@ def _facts(src: FormSources) -> DossierFacts:
         subject=d.subject,
         received_at=d.received_at.astimezone(VN_TZ),
         received_by=d.received_by,
+        applicant_is_agency=src.procedure.applicant_is_agency,
     )
 
 
@@ -602,7 +614,10 @@ def build_control_slip(src: FormSources) -> ControlSlip:
             receiver = applicant
         if item.action == "respond":
             answered = _event(item, "ConsultationAnswered")
-            sender = f"{src.agency(str(answered.get('agency', '')))} ({item.actor})"
+            sender = src.agency(str(answered.get("agency", "")))
+            if not answered.get("recorded_by"):  # a paper answer's actor is the recorder
+                sender += f" ({item.actor})"
+            note = reply_letter_note(answered)
             receiver = walk.responsible
             deadline = _consultation_due(src, str(answered.get("consultation_id", "")))
             allowance = "Hạn trả lời của cơ quan"
@@ -732,17 +747,9 @@ def _strings(value: Any) -> tuple[str, ...]:
     return (str(value),) if isinstance(value, str) and value.strip() else ()
 
 
-CERTIFICATE_HEADINGS = {
-    "operation": "GIẤY ĐĂNG KÝ HOẠT ĐỘNG CỦA TỔ CHỨC PHI CHÍNH PHỦ NƯỚC NGOÀI",
-    "office": "GIẤY ĐĂNG KÝ LẬP VĂN PHÒNG ĐẠI DIỆN CỦA TỔ CHỨC PHI CHÍNH PHỦ NƯỚC NGOÀI",
-    "project_office": "GIẤY ĐĂNG KÝ LẬP VĂN PHÒNG DỰ ÁN CỦA TỔ CHỨC PHI CHÍNH PHỦ NƯỚC NGOÀI",
-}
-
-
-def addressed_to_applicant(procedure: ProcedureDefinition) -> bool:
-    """Whether the result goes to an applicant (an NGO or donor), who may complain or sue;
-    a province's opinion answers the Committee, an agency, which may not."""
-    return not procedure.code.startswith("province.opinion")
+# The heading of a certificate whose procedure version was stored before its certificate
+# rule carried one (the definition's `certificate.heading_vi` is the source).
+CERTIFICATE_HEADING_UNKNOWN = "GIẤY ĐĂNG KÝ CỦA TỔ CHỨC PHI CHÍNH PHỦ NƯỚC NGOÀI"
 
 
 def build_decision(src: FormSources) -> DecisionDocument:
@@ -752,7 +759,10 @@ def build_decision(src: FormSources) -> DecisionDocument:
     decision = d.decision
     if decision is None:
         raise NotFound(f"dossier {d.code} has no signed decision yet")
-    to_applicant = addressed_to_applicant(procedure)
+    # A result to another state body (a province's opinion to the Committee) states no right
+    # to complain or sue: only an applicant has it.
+    to_applicant = not procedure.applicant_is_agency
+    rule = procedure.certificate
     kind: Literal["certificate", "approval", "refusal", "forward", "opinion"]
     if decision.outcome == "forward":
         kind, heading = "forward", "THÔNG BÁO CHUYỂN HỒ SƠ ĐẾN CƠ QUAN CÓ THẨM QUYỀN"
@@ -760,8 +770,8 @@ def build_decision(src: FormSources) -> DecisionDocument:
         kind, heading = "opinion", "VĂN BẢN CHO Ý KIẾN"
     elif decision.outcome == "refuse":
         kind, heading = "refusal", "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT HỒ SƠ"
-    elif decision.certificate_number and procedure.certificate_type in CERTIFICATE_HEADINGS:
-        kind, heading = "certificate", CERTIFICATE_HEADINGS[procedure.certificate_type]
+    elif decision.certificate_number and rule is not None:
+        kind, heading = "certificate", rule.heading_vi or CERTIFICATE_HEADING_UNKNOWN
     else:
         kind, heading = "approval", "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT HỒ SƠ"
     fields = d.fields
@@ -800,6 +810,8 @@ def build_decision(src: FormSources) -> DecisionDocument:
         right_to_complain=to_applicant and kind == "refusal",
         signed_at=signed_at,
         deciding_body=deciding,
+        obligations=rule.obligations_vi if rule is not None and kind == "certificate" else "",
+        outcome_title=procedure.outcome_title(Outcome(decision.outcome)),
     )
 
 

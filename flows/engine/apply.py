@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flows.engine import events as e
+from flows.engine import steps
+from flows.engine.rules import count_keys
 from flows.engine.state import ConsultationState, Decision, DossierState, Proposal
 from flows.procedures.schema import ConsultationStatus, Status
 
@@ -17,6 +19,7 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
             state.legal_due_date = event.due_date
             state.missing = []
         case e.SupplementRequested():
+            _count(state, "request-supplement")
             state.status = Status.awaiting_supplement
             state.missing = list(event.missing)
             if not event.during_review:
@@ -57,6 +60,10 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
             x.answered_late = event.late
             x.opinion = event.opinion
             x.comments = event.comments
+            x.letter_number = event.letter_number
+            x.letter_date = event.letter_date
+            x.letter_document_id = event.letter_document_id
+            x.recorded_by = event.recorded_by
         case e.ConsultationCancelled():
             _consultation(state, event.consultation_id).status = ConsultationStatus.cancelled
         case e.DecisionProposed():
@@ -88,6 +95,7 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
                 working_days_used=event.working_days_used,
             )
         case e.Extended():
+            _count(state, "extend")
             state.extended = True
             state.due_date = event.due_date
         case e.Withdrawn():
@@ -107,11 +115,20 @@ def apply(state: DossierState, event: e.Event) -> DossierState:
             x = _consultation(state, event.consultation_id)
             x.status = ConsultationStatus.deemed_consent
             x.overdue_at = event.at
+        case e.StepOverdue():
+            steps.mark_overdue(state, event)
         case e.DossierAtRisk() | e.DossierLate():
             pass  # recorded in the audit trail and notified; the clock itself is unchanged
         case _:
             raise TypeError(f"unknown event {type(event).__name__}")
     return state
+
+
+def _count(state: DossierState, action: str) -> None:
+    """Count a once-only action, overall and in the phase it was taken in."""
+    counts = state.progress.action_counts
+    for key in count_keys(action, state):
+        counts[key] = counts.get(key, 0) + 1
 
 
 def _consultation(state: DossierState, consultation_id: str) -> ConsultationState:

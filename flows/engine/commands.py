@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from flows.engine.state import Actor
@@ -74,6 +75,10 @@ class Respond(Command):
     consultation_id: str = ""
     opinion: Opinion = Opinion.agree
     comments: str = ""
+    letter_number: str | None = None  # the agency's official letter (văn bản trả lời)
+    letter_date: date | None = None
+    letter_document_id: str | None = None  # the signed letter, uploaded to the request
+    recorder: Actor | None = None  # a handler recording an answer received on paper
 
 
 @dataclass(frozen=True)
@@ -165,10 +170,19 @@ class FlagLate(Command):
     action: ClassVar[str] = "flag-late"
 
 
+@dataclass(frozen=True)
+class FlagStepOverdue(Command):
+    """System: a step's own deadline passed (the open steps due `due_date`, or all if None)."""
+
+    action: ClassVar[str] = "flag-step-overdue"
+    due_date: date | None = None
+
+
 SYSTEM_COMMANDS: tuple[type[Command], ...] = (
     RemindConsultation,
     ExpireConsultation,
     FlagAtRisk,
     FlagLate,
+    FlagStepOverdue,
 )
 COMMANDS_BY_ACTION.update({c.action: c for c in SYSTEM_COMMANDS})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flows.calendar import WorkingCalendar, local_date
 from flows.engine import commands as c
 from flows.engine import events as e
+from flows.engine import rules, steps
 from flows.engine.clock import working_days_used
+from flows.engine.letters import check_letter
 from flows.engine.state import ConsultationState, DossierState
 from flows.errors import Conflict, Forbidden, InvalidInput, NotAllowed, NotFound
 from flows.procedures.schema import (
@@ -30,8 +32,8 @@ def _guard(state: DossierState, action: str, procedure: ProcedureDefinition) -> 
     t = procedure.transition(action)
     if t is None or state.status not in t.from_statuses:
         return False
-    if action == "request-supplement" and state.status == Status.received:
-        return not state.intake_supplement_requested  # form 02: requested once, in writing
+    if rules.once_only_refusal(state, action, procedure) is not None:
+        return False
     if action == "reject-intake":
         return state.accepted_at is None
     if action == "consult":
@@ -39,7 +41,10 @@ def _guard(state: DossierState, action: str, procedure: ProcedureDefinition) -> 
     if action == "respond":
         return bool(state.open_consultations())
     if action == "propose":
-        # Proceed once every agency answered or ran out of time; never over an agency in time.
+        # Proceed once every agency answered or ran out of time; never over an agency in time,
+        # and never while an agency the law requires has not answered (or been deemed to).
+        if rules.required_refusal(state, procedure) is not None:
+            return False
         return not any(x.status == ConsultationStatus.requested for x in state.consultations)
     if action == "extend":
         return state.accepted_at is not None
@@ -53,6 +58,17 @@ def _guard(state: DossierState, action: str, procedure: ProcedureDefinition) -> 
     if action in ("flag-at-risk", "flag-late"):
         return not state.suspended and state.due_date is not None
     return True
+
+
+def _rule_refusal(state: DossierState, action: str, procedure: ProcedureDefinition) -> str | None:
+    """The legal rule that refuses an action in a state its transition allows, if any."""
+    t = procedure.transition(action)
+    if t is None or state.status not in t.from_statuses:
+        return None
+    refusal = rules.once_only_refusal(state, action, procedure)
+    if refusal is None and action == "propose":
+        refusal = rules.required_refusal(state, procedure)
+    return refusal
 
 
 def allowed_actions(
@@ -90,6 +106,9 @@ def decide(
         )
     if not _guard(state, command.action, procedure):
         allowed = allowed_actions(state, procedure)
+        rule = _rule_refusal(state, command.action, procedure)
+        if rule is not None:
+            raise NotAllowed(rule, allowed)
         raise NotAllowed(
             f"{command.action} is not allowed while the dossier is {state.status.value}"
             f"{' (suspended)' if state.suspended else ''}; allowed: {', '.join(allowed) or 'none'}",
@@ -106,7 +125,12 @@ Handler = Callable[
 def _accept(
     s: DossierState, cmd: c.Command, now: datetime, p: ProcedureDefinition, cal: WorkingCalendar
 ) -> list[e.Event]:
-    return [e.Accepted(at=now, due_date=cal.add_working_days(now, p.total_working_days))]
+    start: date | datetime = now
+    if p.due_anchor_field is not None:
+        # The period runs from the day the request reached this body, not from acceptance.
+        anchor = s.fields.get(p.due_anchor_field)
+        start = date.fromisoformat(anchor) if isinstance(anchor, str) else anchor or now
+    return [e.Accepted(at=now, due_date=cal.add_working_days(start, p.total_working_days))]
 
 
 def _request_supplement(
@@ -190,9 +214,14 @@ def _consult(
     assert isinstance(cmd, c.Consult)
     agencies = list(dict.fromkeys(a.strip() for a in cmd.agencies if a.strip()))
     if not agencies:
-        if p.consultation_mode == ConsultationMode.chosen or not p.default_agencies:
+        defaults = list(dict.fromkeys([*s.progress.required_agencies, *p.default_agencies]))
+        if p.consultation_mode == ConsultationMode.chosen and not s.progress.required_agencies:
             raise InvalidInput("choose the agencies to consult (agencies: [code, ...])")
-        agencies = list(p.default_agencies)
+        if not defaults:
+            raise InvalidInput("choose the agencies to consult (agencies: [code, ...])")
+        # Those already answered or still waiting are not asked again.
+        asked = {x.agency for x in s.consultations if x.status != ConsultationStatus.cancelled}
+        agencies = [a for a in defaults if a not in asked] or defaults
     days = p.consultation_working_days if cmd.working_days is None else cmd.working_days
     if not 1 <= days <= MAX_WORKING_DAYS:
         raise InvalidInput(f"working_days must be between 1 and {MAX_WORKING_DAYS}")
@@ -223,6 +252,7 @@ def _respond(
     if not x.is_open:
         # A conflict with the recorded outcome, not a state the dossier could leave.
         raise Conflict(f"this request is already {x.status.value}; it cannot be answered again")
+    check_letter(cmd.letter_number, cmd.letter_date, x.requested_at, now)
     return [
         e.ConsultationAnswered(
             at=now,
@@ -231,7 +261,12 @@ def _respond(
             opinion=cmd.opinion,
             comments=cmd.comments,
             answered_by=cmd.actor.name,
+            # Timeliness counts from receipt (now), even for a paper letter dated earlier.
             late=local_date(now) > x.due_date,
+            letter_number=cmd.letter_number or None,
+            letter_date=cmd.letter_date,
+            letter_document_id=cmd.letter_document_id or None,
+            recorded_by=cmd.recorder.name if cmd.recorder else None,
         )
     ]
 
@@ -242,17 +277,24 @@ def _propose(
     assert isinstance(cmd, c.Propose)
     if cmd.outcome not in p.outcomes:
         raise InvalidInput(f"outcome must be one of: {', '.join(p.outcomes)}")
-    flag = p.forward_when_field
-    if flag is not None and bool(s.fields.get(flag)) != (cmd.outcome == Outcome.forward):
-        raise InvalidInput(
-            "aid touching security, defence or religion must be forwarded to the competent "
-            "authority (the Prime Minister), and only such aid"
-            if s.fields.get(flag)
-            else "only aid touching security, defence or religion is forwarded"
-        )
+    if p.forward is not None and rules.must_forward(s.fields, p) != (
+        cmd.outcome == Outcome.forward
+    ):
+        raise InvalidInput(p.forward.text_en)
     if cmd.outcome != Outcome.approve and not cmd.reasons.strip():
         raise InvalidInput("a refusal or forwarding must state its reasons in writing")
     years = cmd.validity_years
+    if p.certificate is not None and p.certificate.keeps_term and years is not None:
+        raise InvalidInput(
+            f"{p.code} keeps the certificate's term: validity_years cannot be set "
+            f"({p.certificate.legal_basis})"
+        )
+    home = rules.home_registration_end(s, p)
+    if cmd.outcome == Outcome.approve and home is not None and home <= local_date(now):
+        raise InvalidInput(
+            f"the NGO's home-country registration ended on {home:%d/%m/%Y}: no certificate can "
+            "run beyond it (Decree 58/2022/NĐ-CP Art 9)"
+        )
     if cmd.outcome == Outcome.approve and p.validity_years_max is not None:
         years = p.validity_years_max if years is None else years
         if not 1 <= years <= p.validity_years_max:
@@ -272,14 +314,6 @@ def _propose(
     ]
 
 
-def _add_years(day: date, years: int) -> date:
-    """The same calendar day `years` later (28 Feb for 29 Feb)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def classify(s: DossierState, day: date) -> str:
     """Early, on time or late against the statutory date; an extension letter means late."""
     if s.legal_due_date is None or s.extended or day > s.legal_due_date:
@@ -295,11 +329,14 @@ def _sign(
     today = local_date(now)
     approve = proposal.outcome == Outcome.approve
     years = proposal.validity_years if approve else None
-    valid_until = _add_years(today, years) - timedelta(days=1) if years else None
+    valid_from, valid_until = (
+        rules.certificate_term(s, p, years, today) if approve else (None, None)
+    )
     number: str | None = None
-    if approve and p.certificate_action == "issue" and p.certificate_number_prefix:
-        number = f"{s.code}/{p.certificate_number_prefix}"
-    elif approve and p.certificate_action is not None:
+    rule = p.certificate
+    if approve and rule is not None and rule.number_prefix and rule.effect == "issue":
+        number = f"{s.code}/{rule.number_prefix}"
+    elif approve and rule is not None:
         number = str(s.fields.get("certificate_number") or "") or None  # the same certificate
     status = {
         Outcome.approve: Status.approved,
@@ -320,7 +357,7 @@ def _sign(
             status=status,
             reasons=proposal.reasons,
             validity_years=years,
-            valid_from=today if years else None,
+            valid_from=valid_from,
             valid_until=valid_until,
             certificate_number=number,
             signed_by=cmd.actor.name,
@@ -454,4 +491,5 @@ _HANDLERS: dict[type[c.Command], Handler] = {
     c.ExpireConsultation: _expire,
     c.FlagAtRisk: _flag_at_risk,
     c.FlagLate: _flag_late,
+    c.FlagStepOverdue: steps.flag_overdue,
 }

@@ -103,6 +103,10 @@ class ConsultationAnswered(Event):
     comments: str
     answered_by: str
     late: bool
+    letter_number: str | None = None
+    letter_date: date | None = None
+    letter_document_id: str | None = None
+    recorded_by: str | None = None  # the handler who recorded a paper answer
 
 
 @dataclass(frozen=True)
@@ -215,4 +219,13 @@ class DossierLate(Event):
     """The appointment date passed without a result."""
 
     name: ClassVar[str] = "DossierLate"
+    due_date: date
+
+
+@dataclass(frozen=True)
+class StepOverdue(Event):
+    """A step's own deadline passed while it was open; the dossier may still go on."""
+
+    name: ClassVar[str] = "StepOverdue"
+    step: str
     due_date: date

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from flows.calendar import VN_TZ, WorkingCalendar
 from flows.engine.state import DossierState
+from flows.engine.steps import FLAG_ACTION
 from flows.procedures.schema import ConsultationStatus, ProcedureDefinition
 
 
@@ -18,6 +19,7 @@ class TimerKind(StrEnum):
     consultation_due = "consultation_due"  # agency's due date passed: overdue or deemed consent
     dossier_at_risk = "dossier_at_risk"  # few WD left before the appointment date
     dossier_late = "dossier_late"  # appointment date passed without a result
+    step_due = "step_due"  # a step's own due date passed while it is open
 
 
 @dataclass(frozen=True)
@@ -60,4 +62,8 @@ def desired_timers(
             )
             specs.add(TimerSpec(TimerKind.consultation_reminder, x.id, start_of(remind_day)))
         specs.add(TimerSpec(TimerKind.consultation_due, x.id, after(x.due_date)))
+    if procedure.transition(FLAG_ACTION) is not None:  # versions published before it lack it
+        for st in state.progress.steps.values():
+            if st.ended_at is None and st.overdue_at is None and st.due_date is not None:
+                specs.add(TimerSpec(TimerKind.step_due, None, after(st.due_date)))
     return specs

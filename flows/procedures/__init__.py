@@ -1,12 +1,45 @@
-"""Procedure definitions as data, and the registry that finds them by code and version."""
+"""Procedure definitions as data, one file per procedure, and the registry that finds them."""
 
 from __future__ import annotations
 
-from flows.procedures import certificates, provincial
-from flows.procedures.fields import FIELD_MODELS, FieldsBase
+from flows.procedures import (
+    aid_nonproject_appraise,
+    aid_project_appraise,
+    aid_relief_approve,
+    ngo_office_amend,
+    ngo_office_issue,
+    ngo_office_reissue,
+    ngo_office_renew,
+    ngo_operation_amend,
+    ngo_operation_issue,
+    ngo_operation_reissue,
+    ngo_operation_renew,
+    ngo_project_office_close,
+    ngo_project_office_renew,
+    province_opinion,
+)
+from flows.procedures.fields import FieldsBase
 from flows.procedures.schema import ProcedureDefinition
 
-_BUILT_IN: tuple[ProcedureDefinition, ...] = certificates.DEFINITIONS + provincial.DEFINITIONS
+_BUILT_IN: tuple[ProcedureDefinition, ...] = tuple(
+    module.DEFINITION
+    for module in (
+        ngo_operation_issue,
+        ngo_office_issue,
+        ngo_operation_renew,
+        ngo_office_renew,
+        ngo_operation_amend,
+        ngo_office_amend,
+        ngo_operation_reissue,
+        ngo_office_reissue,
+        ngo_project_office_renew,
+        ngo_project_office_close,
+        province_opinion,
+        aid_project_appraise,
+        aid_nonproject_appraise,
+        aid_relief_approve,
+    )
+)
 
 
 class ProcedureRegistry:
@@ -37,9 +70,14 @@ class ProcedureRegistry:
         return [d for d in (self.get(c) for c in codes) if d is not None]
 
 
+def certificate_types(definitions: tuple[ProcedureDefinition, ...] = _BUILT_IN) -> list[str]:
+    """The certificate types the procedures issue or change (operation, office, ...)."""
+    return sorted({d.certificate.type for d in definitions if d.certificate is not None})
+
+
 def fields_model(definition: ProcedureDefinition) -> type[FieldsBase]:
     """The pydantic model that validates a dossier's own fields for this procedure."""
-    return FIELD_MODELS[definition.fields_schema]
+    return definition.fields_schema
 
 
 REGISTRY = ProcedureRegistry()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.procedures.schema import Role, Status, Transition
+from flows.procedures.schema import OnceOnly, Role, Status, Step, StepStart, Transition
 
 S = Status
 H, L, A, SYS = Role.handler, Role.leader, Role.agency, Role.system
@@ -130,4 +130,144 @@ STANDARD_TRANSITIONS: tuple[Transition, ...] = (
         title_vi="Quá hạn giải quyết",
         title_en="Appointment date passed",
     ),
+    Transition(
+        action="flag-step-overdue",
+        roles=(SYS,),
+        from_statuses=OPEN,
+        title_vi="Quá hạn bước xử lý",
+        title_en="Step deadline passed",
+    ),
+)
+
+# Building blocks the procedure files share. Each procedure file still states every rule of
+# its procedure; these only spare repeating the same legal text word for word.
+
+NATIONAL_RECEIVER = "UBCT-PCPNN"  # Committee for Foreign NGO Affairs (Ủy ban công tác về PCPNN)
+NATIONAL_DECIDER = "BNG"  # Ministry of Foreign Affairs (Bộ Ngoại giao)
+# Decision 3155/QĐ-BNG: the standing members consulted on every certificate.
+STANDING_MEMBERS = ("BCA", "BTC", "BNV", "NHNN")
+
+# The reference province's (Quảng Trị) agencies; another province publishes its own version.
+PROVINCE_PPC = "UBND-QT"
+PROVINCE_FOREIGN_AFFAIRS = "SNGV-QT"  # Sở Ngoại vụ (in some provinces now the PPC Office)
+PROVINCE_FINANCE = "STC-QT"  # managing agency for aid since Planning merged into Finance
+PROVINCE_POLICE = "CA-QT"
+PROVINCE_FRIENDSHIP = "LHHN-QT"  # Liên hiệp các tổ chức hữu nghị tỉnh
+
+INTAKE_SUPPLEMENT_ONCE = OnceOnly(
+    action="request-supplement",
+    phase="intake",
+    legal_basis="Decree 118/2025/NĐ-CP (one-stop shop): an incomplete dossier is guided once, "
+    "in writing, with every missing item (form 02).",
+)
+REVIEW_SUPPLEMENT_ONCE = OnceOnly(
+    action="request-supplement",
+    phase="review",
+    legal_basis="Decree 118/2025/NĐ-CP: a supplement during review is asked once (default of "
+    "this procedure; the clock stops while the applicant supplements).",
+)
+EXTENSION_ONCE = OnceOnly(
+    action="extend",
+    legal_basis="Circular 01/2018/TT-VPCP, kept in Decree 118/2025 practice: the apology and new "
+    "appointment date (form 04) is given once.",
+)
+
+INTAKE_STEP = Step(
+    name="intake",
+    title_vi="Kiểm tra tính đầy đủ, hợp lệ của hồ sơ",
+    title_en="Completeness check",
+    role=Role.handler,
+    statuses=(Status.received, Status.awaiting_supplement),
+    working_days=2,
+    starts_on=StepStart.received,
+    ends_with=("accept", "reject-intake", "request-supplement"),
+    legal_basis="Decree 58/2022/NĐ-CP Art 11: completeness checked within 2 WD of receipt.",
+)
+
+
+def intake_step(working_days: int, legal_basis: str) -> Step:
+    """The completeness check with the procedure's own period."""
+    return INTAKE_STEP.model_copy(update={"working_days": working_days, "legal_basis": legal_basis})
+
+
+def requests_step(working_days: int, legal_basis: str) -> Step:
+    """Sending the consultation requests, counted from acceptance."""
+    return Step(
+        name="requests",
+        title_vi="Gửi văn bản lấy ý kiến các cơ quan liên quan",
+        title_en="Send the consultation requests",
+        role=Role.handler,
+        statuses=(Status.in_review,),
+        working_days=working_days,
+        starts_on=StepStart.accepted,
+        ends_with=("consult",),
+        legal_basis=legal_basis,
+    )
+
+
+def answers_step(working_days: int, legal_basis: str, title_vi: str = "") -> Step:
+    """The consulted agencies answer in writing; each request has its own due date."""
+    return Step(
+        name="consultation",
+        title_vi=title_vi or "Các cơ quan nghiên cứu, có ý kiến bằng văn bản",
+        title_en="Agencies answer in writing",
+        role=Role.agency,
+        statuses=(Status.in_review,),
+        working_days=working_days,
+        legal_basis=legal_basis,
+    )
+
+
+def decision_step(working_days: int | None, title_vi: str, title_en: str, legal_basis: str) -> Step:
+    """The deciding body's own period, from the draft reaching it to the signature."""
+    return Step(
+        name="decision",
+        title_vi=title_vi,
+        title_en=title_en,
+        role=Role.leader,
+        statuses=(Status.awaiting_decision,),
+        working_days=working_days,
+        starts_on=StepStart.proposed if working_days else None,
+        ends_with=("sign", "return"),
+        legal_basis=legal_basis,
+    )
+
+
+def content_check_step() -> Step:
+    """A re-issue's or closure's content check (nobody is consulted)."""
+    return Step(
+        name="content-check",
+        title_vi="Kiểm tra nội dung, trình ký",
+        title_en="Content check and draft",
+        role=Role.handler,
+        statuses=(Status.in_review,),
+    )
+
+
+AID_FORWARD_TEXT_VI = (
+    "Khoản viện trợ liên quan đến an ninh, quốc phòng, tôn giáo, viện trợ cho xây dựng văn bản "
+    "quy phạm pháp luật hoặc có hàng hóa thuộc danh mục do Thủ tướng Chính phủ quyết định "
+    "(Nghị định 313/2025/NĐ-CP): chuyển cơ quan có thẩm quyền, và chỉ những khoản đó."
+)
+AID_FORWARD_TEXT_EN = (
+    "Aid touching security, defence or religion, aid for drafting legal documents, and aid "
+    "with goods on the listed categories are decided by the Prime Minister (Decree "
+    "313/2025/NĐ-CP): such aid is forwarded to the competent authority, and only such aid."
+)
+AID_FORWARD_FIELDS = (
+    "touches_security_defence_religion",
+    "for_legal_drafting",
+    "includes_listed_goods",
+)
+
+
+NGO_OBLIGATIONS_VI = (
+    "Quý tổ chức có trách nhiệm thực hiện đầy đủ các nghĩa vụ của tổ chức phi chính phủ nước "
+    "ngoài theo quy định tại Nghị định số 58/2022/NĐ-CP, bao gồm chế độ thông báo, báo cáo định "
+    "kỳ và đề nghị gia hạn trước khi giấy đăng ký hết hiệu lực."
+)
+NGO_OBLIGATIONS_EN = (
+    "Your organisation is required to fulfil all the obligations of a foreign non-governmental "
+    "organisation under Decree No. 58/2022/NĐ-CP, including notifications, periodic reports and "
+    "applying for renewal before the certificate expires."
 )

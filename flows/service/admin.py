@@ -22,13 +22,23 @@ CLI = Actor("ngo-review CLI", "admin")
 
 
 def ensure_reference_agencies(engine: Engine) -> int:
-    """Insert the reference agencies that are missing; never overwrites an admin's edits."""
+    """Insert the reference agencies that are missing; never overwrites an admin's edits.
+
+    An agency stored before provinces and fields were kept gets the reference mapping once
+    (only while it has neither).
+    """
     added = 0
     with write_session(engine) as session:
         for data in REFERENCE_AGENCIES:
-            if session.get(Agency, data["code"]) is None:
+            found = session.get(Agency, data["code"])
+            if found is None:
                 session.add(Agency.model_validate(data))
                 added += 1
+            elif not found.provinces and not found.activity_fields:
+                if data.get("provinces") or data.get("activity_fields"):
+                    found.provinces = list(data.get("provinces", []))
+                    found.activity_fields = list(data.get("activity_fields", []))
+                    session.add(found)
     return added
 
 

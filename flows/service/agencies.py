@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, EmailStr, Field, model_validator
 from sqlalchemy import Engine
@@ -22,7 +22,7 @@ from models.types import utcnow
 log = logging.getLogger("ngo_review.agencies")
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{1,39}$"
-MUTABLE = ("name_vi", "name_en", "email", "active")
+MUTABLE = ("name_vi", "name_en", "email", "active", "provinces", "activity_fields")
 SYSTEM = Actor("system", "system")
 
 
@@ -47,6 +47,19 @@ class AgencyCreate(Strict):
     )
     active: bool = Field(
         default=True, examples=[True], description="Inactive agencies cannot be newly consulted."
+    )
+    provinces: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list,
+        max_length=50,
+        examples=[["Quảng Trị"]],
+        description="Provinces it answers for as People's Committee (consulted on issuance "
+        "and renewal for the NGOs operating there).",
+    )
+    activity_fields: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list,
+        max_length=100,
+        examples=[["y tế", "health"]],
+        description="Activity fields it manages as ministry (consulted when registered).",
     )
 
 
@@ -73,6 +86,12 @@ class AgencyUpdate(Strict):
     )
     active: bool | None = Field(
         default=None, description="false: no new consultations; history is kept."
+    )
+    provinces: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=50, description="Replaces the provinces it answers for."
+    )
+    activity_fields: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, max_length=100, description="Replaces the activity fields it manages."
     )
 
     @model_validator(mode="after")

@@ -22,21 +22,24 @@ CHANGES_ON_CERTIFICATE = ("renew", "amend", "reissue", "close")
 
 def check_certificate(
     session: Session, procedure: ProcedureDefinition, fields: dict[str, Any]
-) -> None:
-    """A renewal, amendment, re-issue or closure must name an active certificate of its type."""
-    if procedure.certificate_action not in CHANGES_ON_CERTIFICATE:
-        return
+) -> Certificate | None:
+    """A renewal, amendment, re-issue or closure must name an active certificate of its type;
+    returns that certificate (None for procedures that concern none)."""
+    rule = procedure.certificate
+    if rule is None or rule.effect not in CHANGES_ON_CERTIFICATE:
+        return None
     number = str(fields.get("certificate_number", ""))
     cert = session.exec(select(Certificate).where(Certificate.number == number)).first()
     if cert is None:
         raise InvalidInput(f"no certificate numbered {number!r} in the registry")
-    if cert.type != procedure.certificate_type:
+    if cert.type != rule.type:
         raise InvalidInput(
             f"certificate {number} is a {cert.type} certificate; "
-            f"{procedure.code} concerns {procedure.certificate_type} ones"
+            f"{procedure.code} concerns {rule.type} ones"
         )
     if cert.status != "active":
         raise InvalidInput(f"certificate {number} is {cert.status}")
+    return cert
 
 
 def apply_certificate(
@@ -48,20 +51,21 @@ def apply_certificate(
 ) -> None:
     """Record what a signed approval does to the registry, in the command's transaction."""
     signed = next((ev for ev in events if isinstance(ev, e.DecisionSigned)), None)
-    action = procedure.certificate_action
-    if signed is None or signed.outcome != Outcome.approve or action is None:
+    rule = procedure.certificate
+    if signed is None or signed.outcome != Outcome.approve or rule is None:
         return
+    action = rule.effect.value
     details: dict[str, Any] = {
         "decision_number": signed.certificate_number,
         "valid_from": _iso(signed.valid_from),
         "valid_until": _iso(signed.valid_until),
     }
     if action == "issue":
-        assert signed.certificate_number is not None and procedure.certificate_type
+        assert signed.certificate_number is not None
         cert = Certificate(
             id=str(uuid.uuid4()),
             number=signed.certificate_number,
-            type=procedure.certificate_type,
+            type=rule.type,
             ngo_name=dossier.applicant_name,
             country=dossier.applicant_country,
             valid_from=signed.valid_from,

@@ -1,15 +1,17 @@
-"""The managers' daily digest: overdue and at-risk dossiers, agencies late to answer."""
+"""The managers' daily digest: overdue and at-risk dossiers, late agencies, late intake checks."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from flows.calendar import local_date
+from flows.calendar import WorkingCalendar, local_date
+from flows.engine.state import Progress
 from flows.procedures.schema import TERMINAL_STATUSES
 from flows.service.calendar import load_calendar
 from models.agency import Agency
@@ -22,6 +24,7 @@ from models.user import User
 DIGEST_NAMESPACE = uuid.UUID("6f1d9a52-5c4e-4e0b-9d7a-1b2c3d4e5f60")
 AT_RISK_WORKING_DAYS = 3
 LIMIT = 200
+INTAKE = "intake"  # the completeness check step of every procedure (common.intake_step)
 
 
 def queue_daily_digest(engine: Engine, now: datetime) -> int:
@@ -42,6 +45,12 @@ def queue_daily_digest(engine: Engine, now: datetime) -> int:
             select(Dossier)
             .where(running, col(Dossier.due_date) >= today, col(Dossier.due_date) <= horizon)
             .order_by(col(Dossier.due_date))
+            .limit(LIMIT)
+        ).all()
+        behind = session.exec(
+            select(Dossier)
+            .where(open_rows, col(Dossier.step_due_date) < today)
+            .order_by(col(Dossier.step_due_date))
             .limit(LIMIT)
         ).all()
         late = session.exec(
@@ -74,6 +83,7 @@ def queue_daily_digest(engine: Engine, now: datetime) -> int:
                 for d in at_risk
                 if d.due_date is not None
             ],
+            "intake_overdue_dossiers": intake_overdue(behind, calendar, today),
             "late_agencies": [
                 {"agency": code, "agency_name": names.get(code, code), "overdue_requests": int(n)}
                 for code, n in late
@@ -101,3 +111,23 @@ def queue_daily_digest(engine: Engine, now: datetime) -> int:
             )
             queued += 1
         return queued
+
+
+def intake_overdue(rows: Sequence[Dossier], calendar: WorkingCalendar, today: date) -> list[Any]:
+    """Dossiers whose completeness check is still open past its due date (2 WD from receipt)."""
+    found: list[Any] = []
+    for d in rows:
+        st = Progress.from_json(d.progress).steps.get(INTAKE)
+        if st is None or st.ended_at is not None or st.due_date is None or st.due_date >= today:
+            continue
+        found.append(
+            {
+                "code": d.code,
+                "subject": d.subject,
+                "received_on": local_date(d.received_at).isoformat(),
+                "due_date": st.due_date.isoformat(),
+                "assignee": d.assignee,
+                "working_days_late": calendar.working_days_between(st.due_date, today),
+            }
+        )
+    return found

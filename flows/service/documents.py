@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from flows.engine.state import Actor
 from flows.errors import InvalidInput, NotAllowed, NotFound
@@ -41,40 +41,72 @@ def add_document(
     content_type: str,
     content: bytes,
     now: datetime,
+    consultation_id: str | None = None,
 ) -> DocumentPublic:
     """Store one file on an open dossier, with its SHA-256, and audit it."""
+    with write_session(engine) as session:
+        row = load_for_update(session, dossier_id)
+        return store_document(
+            session,
+            row,
+            actor,
+            name=name,
+            content_type=content_type,
+            content=content,
+            now=now,
+            consultation_id=consultation_id,
+        )
+
+
+def store_document(
+    session: Session,
+    row: Dossier,
+    actor: Actor,
+    *,
+    name: str,
+    content_type: str,
+    content: bytes,
+    now: datetime,
+    consultation_id: str | None = None,
+) -> DocumentPublic:
+    """Add the file in the caller's transaction; the audit names the request it answers, if any."""
     name = name.strip().replace("/", "_").replace("\\", "_")[:255]
     if not name:
         raise InvalidInput("the file needs a name")
     if not content:
         raise InvalidInput("the file is empty")
-    with write_session(engine) as session:
-        row = load_for_update(session, dossier_id)
-        if Status(row.status) in TERMINAL_STATUSES:
-            raise NotAllowed(f"the dossier is {row.status}; no documents can be added", [])
-        doc = Document(
-            id=str(uuid.uuid4()),
-            dossier_id=row.id,
-            name=name,
-            content_type=content_type[:120] or "application/octet-stream",
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            uploaded_at=now,
-            uploaded_by=actor.name,
-        )
-        session.add(doc)
-        record_audit(
-            session,
-            dossier_id=row.id,
-            actor=actor,
-            action="upload-document",
-            from_status=row.status,
-            to_status=row.status,
-            at=now,
-            details={"document_id": doc.id, "name": name, "size": doc.size, "sha256": doc.sha256},
-        )
-        return _public(doc)
+    if Status(row.status) in TERMINAL_STATUSES:
+        raise NotAllowed(f"the dossier is {row.status}; no documents can be added", [])
+    doc = Document(
+        id=str(uuid.uuid4()),
+        dossier_id=row.id,
+        name=name,
+        content_type=content_type[:120] or "application/octet-stream",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_at=now,
+        uploaded_by=actor.name,
+    )
+    session.add(doc)
+    record_audit(
+        session,
+        dossier_id=row.id,
+        actor=actor,
+        action="upload-document",
+        from_status=row.status,
+        to_status=row.status,
+        at=now,
+        details={
+            "document_id": doc.id,
+            "name": name,
+            "size": doc.size,
+            "sha256": doc.sha256,
+            **({"consultation_id": consultation_id} if consultation_id else {}),
+        },
+    )
+    session.flush()
+    return _public(doc)
 
 
 def list_documents(engine: Engine, dossier_id: str) -> list[DocumentPublic]:

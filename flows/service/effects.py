@@ -124,6 +124,25 @@ def queue_message(
     )
 
 
+def procedure_context(session: Session, procedure: ProcedureDefinition) -> dict[str, Any]:
+    """What every dossier message says about its procedure: the sender is the procedure's
+    receiving agency by its registry name (Committee, Department, PPC: never a fixed name),
+    whether the applicant is itself a state body (no right to complain or sue is stated to
+    it), the statutory period in working days, and the procedure's own words for its
+    outcomes ("đồng ý / không đồng ý" for a provincial opinion; empty: the usual words)."""
+    sender = session.get(Agency, procedure.receiving_agency)
+    return {
+        "sender_vi": sender.name_vi if sender else procedure.receiving_agency,
+        "sender_en": sender.name_en if sender else procedure.receiving_agency,
+        "applicant_is_agency": procedure.applicant_is_agency,
+        "total_working_days": procedure.total_working_days,
+        "outcome_titles_vi": {str(k): v for k, v in procedure.outcome_titles_vi.items()},
+        "outcome_titles_en": {str(k): v for k, v in procedure.outcome_titles_en.items()},
+        "obligations_vi": procedure.certificate.obligations_vi if procedure.certificate else "",
+        "obligations_en": procedure.certificate.obligations_en if procedure.certificate else "",
+    }
+
+
 def queue_messages(
     session: Session,
     dossier: Dossier,
@@ -143,6 +162,7 @@ def queue_messages(
         "procedure_title_en": procedure.title_en,
         "applicant_name": dossier.applicant_name,
         "received_at": dossier.received_at.isoformat(),
+        **procedure_context(session, procedure),
     }
     applicant = (dossier.applicant_email, dossier.applicant_language)
     for index, ev in enumerate(events):
@@ -157,6 +177,7 @@ def queue_messages(
             e.IntakeRejected: "intake_rejected",
             e.DecisionSigned: "decision",
             e.Extended: "extension",
+            e.Withdrawn: "stopped",
         }.get(type(ev))
         if template is not None:
             queue_message(

@@ -13,7 +13,8 @@ from flows.calendar import WorkingCalendar
 from flows.engine import apply, decide
 from flows.engine import commands as c
 from flows.engine.events import Event
-from flows.engine.state import DossierState
+from flows.engine.state import Actor, DossierState
+from flows.engine.steps import track as track_steps
 from flows.errors import InvalidInput, NotFound, PreconditionFailed
 from flows.procedures import REGISTRY, ProcedureRegistry
 from flows.procedures.schema import ProcedureDefinition
@@ -21,6 +22,7 @@ from flows.service.calendar import load_calendar
 from flows.service.certificates import apply_certificate
 from flows.service.effects import queue_messages, reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
+from flows.service.letters import check_letter_document
 from flows.service.mapping import to_state, write_state
 from flows.service.metrics.facts import dossier_keys
 from flows.service.metrics.record import record_metrics
@@ -65,6 +67,17 @@ def _check_references(session: Session, command: c.Command) -> None:
         ).first()
         if user is None:
             raise InvalidInput(f"no handler or leader named {command.assignee!r}")
+    if isinstance(command, c.Respond) and command.letter_document_id:
+        x = session.get(Consultation, command.consultation_id)
+        if x is not None:
+            check_letter_document(session, x, command.letter_document_id)
+
+
+def _audit_actor(command: c.Command) -> Actor:
+    """Who the audit trail names: the handler who recorded a paper answer, else the actor."""
+    if isinstance(command, c.Respond) and command.recorder is not None:
+        return command.recorder
+    return command.actor
 
 
 def handle(
@@ -141,6 +154,7 @@ def apply_command(
     previous = to_state(row, consultations)
     for event in events:
         apply(state, event)
+    track_steps(state, command.action, now, procedure, calendar)
     new_rows = write_state(state, row, {x.id: x for x in consultations}, calendar)
     session.add_all(new_rows)
     consultations.extend(new_rows)
@@ -150,7 +164,7 @@ def apply_command(
     record_audit(
         session,
         dossier_id=row.id,
-        actor=command.actor,
+        actor=_audit_actor(command),
         action=command.action,
         from_status=before,
         to_status=state.status.value,

@@ -12,16 +12,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from flows.calendar import local_date
-from flows.engine.state import Actor
+from flows.engine.state import Actor, Progress
+from flows.engine.steps import next_due, open_steps
 from flows.errors import Forbidden, InvalidInput
 from flows.procedures import REGISTRY, ProcedureRegistry, fields_model
+from flows.procedures.schema import ProcedureDefinition, StepStart
 from flows.service.calendar import load_calendar
 from flows.service.certificates import check_certificate
-from flows.service.effects import record_audit
+from flows.service.effects import reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
+from flows.service.mapping import to_state
 from flows.service.metrics.counters import add_counts
 from flows.service.metrics.facts import dossier_keys
 from flows.service.registry import registry_of
+from flows.service.required import required_agencies
 from flows.service.views import dossier_view
 from models.db import is_postgres, read_session, write_session
 from models.dossier import Dossier, DossierSequence
@@ -46,6 +50,43 @@ def validate_fields(payload: DossierCreate, registry: ProcedureRegistry) -> dict
         )
         raise InvalidInput(f"invalid fields for {procedure.code}: {problems}") from exc
     return fields.model_dump(mode="json")
+
+
+def check_intake_rules(
+    procedure: ProcedureDefinition, fields: dict[str, Any], now: datetime
+) -> None:
+    """The procedure's own conditions for receiving a dossier at all (422 citing the rule)."""
+    if not procedure.accepts_new:
+        raise InvalidInput(
+            f"{procedure.code} no longer receives dossiers: {procedure.retired_note}"
+        )
+    window = procedure.intake_window
+    if window is not None and fields.get(window.field):
+        start = date.fromisoformat(str(fields[window.field]))
+        today = local_date(now)
+        if start > today:
+            raise InvalidInput(f"{window.field} cannot be in the future")
+        if today > add_months(start, window.months):
+            raise InvalidInput(
+                f"{window.field} {start:%d/%m/%Y} is more than {window.months} months ago: "
+                f"{window.legal_basis}"
+            )
+    anchor = procedure.due_anchor_field
+    if anchor is not None and fields.get(anchor):
+        if date.fromisoformat(str(fields[anchor])) > local_date(now):
+            raise InvalidInput(f"{anchor} cannot be after the day the dossier is received")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def next_code(session: Session, agency: str, now: datetime) -> str:
@@ -88,13 +129,24 @@ def create_dossier(
     fields = validate_fields(payload, registry)
     procedure = registry.get(payload.procedure)
     assert procedure is not None
+    check_intake_rules(procedure, fields, now)
     for attempt in range(3):
         try:
             with write_session(engine) as session:
                 stored = stored_answer(session, idempotency)
                 if stored is not None:
                     return DossierPublic.model_validate(stored), False
-                check_certificate(session, procedure, fields)
+                concerned = check_certificate(session, procedure, fields)
+                progress = Progress(
+                    required_agencies=required_agencies(session, procedure, fields),
+                    certificate_valid_until=(
+                        concerned.valid_until.isoformat()
+                        if concerned is not None and concerned.valid_until
+                        else None
+                    ),
+                )
+                calendar = load_calendar(session)
+                open_steps(progress, procedure, StepStart.received, now, calendar)
                 agency = receiving_agency or procedure.receiving_agency
                 row = Dossier(
                     id=str(uuid.uuid4()),
@@ -112,6 +164,8 @@ def create_dossier(
                     received_by=actor.name,
                     received_on=local_date(now),
                     receiving_agency=agency,
+                    progress=progress.to_json(),
+                    step_due_date=next_due(progress),
                     version=1,
                 )
                 session.add(row)
@@ -127,7 +181,8 @@ def create_dossier(
                     at=now,
                     details={"procedure": procedure.code, "procedure_version": procedure.version},
                 )
-                view = dossier_view(row, [], procedure, load_calendar(session), now)
+                reconcile_timers(session, to_state(row, []), procedure, calendar, now)
+                view = dossier_view(row, [], procedure, calendar, now)
                 store_answer(session, idempotency, 201, view.model_dump(mode="json"), now)
                 return view, True
         except IntegrityError:

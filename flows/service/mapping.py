@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flows.calendar import WorkingCalendar, local_date
-from flows.engine.state import ConsultationState, Decision, DossierState, Proposal
+from flows.engine.state import ConsultationState, Decision, DossierState, Progress, Proposal
+from flows.engine.steps import next_due
 from flows.procedures.schema import ConsultationStatus, Opinion, Outcome, Status
 from models.consultation import Consultation
 from models.dossier import Dossier
@@ -39,6 +40,7 @@ def to_state(row: Dossier, consultations: list[Consultation]) -> DossierState:
         completed_at=row.completed_at,
         version=row.version,
         fields=dict(row.fields),
+        progress=Progress.from_json(row.progress),
     )
 
 
@@ -57,6 +59,10 @@ def _consultation_state(c: Consultation) -> ConsultationState:
         answered_late=c.answered_late,
         opinion=Opinion(c.opinion) if c.opinion else None,
         comments=c.comments,
+        letter_number=c.letter_number,
+        letter_date=c.letter_date,
+        letter_document_id=c.letter_document_id,
+        recorded_by=c.recorded_by,
     )
 
 
@@ -121,6 +127,8 @@ def write_state(
     row.assignee = state.assignee
     row.extended = state.extended
     row.completed_at = state.completed_at
+    row.progress = state.progress.to_json()
+    row.step_due_date = next_due(state.progress)
     p = state.proposal
     row.proposal = (
         None
@@ -181,6 +189,10 @@ def write_state(
         c.answered_late = x.answered_late
         c.opinion = x.opinion.value if x.opinion else None
         c.comments = x.comments
+        c.letter_number = x.letter_number
+        c.letter_date = x.letter_date
+        c.letter_document_id = x.letter_document_id
+        c.recorded_by = x.recorded_by
         c.answered_on = local_date(x.answered_at) if x.answered_at else None
         if x.answered_at is None:
             c.response_working_days = None

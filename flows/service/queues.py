@@ -63,6 +63,7 @@ class DecisionItem(BaseModel):
     code: str
     applicant_name: str
     procedure: Names
+    procedure_code: str
     outcome: str
     proposed_by: str
     proposed_at: datetime
@@ -220,6 +221,7 @@ def decision_queue(engine: Engine, now: datetime) -> list[DecisionItem]:
                     code=row.code,
                     applicant_name=row.applicant_name,
                     procedure=_procedure_names(registry, row.procedure, row.procedure_version),
+                    procedure_code=row.procedure,
                     outcome=state.proposal.outcome,
                     proposed_by=state.proposal.proposed_by,
                     proposed_at=vn(state.proposal.proposed_at),

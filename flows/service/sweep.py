@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_
 from sqlmodel import Session, col, select
 
+from flows.calendar import local_date
 from flows.engine import commands as c
 from flows.engine.state import SYSTEM
 from flows.engine.timers import TimerKind
@@ -26,6 +27,7 @@ EVENT_COUNTERS = {
     "ConsultationDeemedConsent": "deemed_consent",
     "DossierLate": "late",
     "DossierAtRisk": "at_risk",
+    "StepOverdue": "steps_overdue",
 }
 
 
@@ -39,6 +41,7 @@ class SweepSummary:
     deemed_consent: int = 0
     late: int = 0
     at_risk: int = 0
+    steps_overdue: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -51,6 +54,7 @@ class SweepSummary:
             "deemed_consent",
             "late",
             "at_risk",
+            "steps_overdue",
             "skipped",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -65,6 +69,7 @@ class SweepSummary:
             "deemed_consent": self.deemed_consent,
             "late": self.late,
             "at_risk": self.at_risk,
+            "steps_overdue": self.steps_overdue,
             "skipped": self.skipped,
             "errors": self.errors,
         }
@@ -76,6 +81,10 @@ def _command(timer: Timer) -> c.Command:
         return c.RemindConsultation(actor=SYSTEM, consultation_id=timer.consultation_id or "")
     if kind == TimerKind.consultation_due:
         return c.ExpireConsultation(actor=SYSTEM, consultation_id=timer.consultation_id or "")
+    if kind == TimerKind.step_due:
+        # The timer fires the instant after its due day: it concerns the steps due that day.
+        day = local_date(timer.due_at) - timedelta(days=1)
+        return c.FlagStepOverdue(actor=SYSTEM, due_date=day)
     if kind == TimerKind.dossier_at_risk:
         return c.FlagAtRisk(actor=SYSTEM)
     return c.FlagLate(actor=SYSTEM)

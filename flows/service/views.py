@@ -9,8 +9,10 @@ from sqlalchemy import Engine, false, func, or_
 from sqlmodel import Session, col, select
 
 from flows.calendar import VN_TZ, WorkingCalendar, local_date
+from flows.engine import steps
 from flows.engine.clock import is_overdue, working_days_left, working_days_used
 from flows.engine.decide import allowed_actions
+from flows.engine.rules import open_required
 from flows.engine.state import DossierState
 from flows.errors import NotFound
 from flows.procedures import REGISTRY, ProcedureRegistry
@@ -30,6 +32,7 @@ from models.schemas import (
     DossierPublic,
     HistoryItem,
     ProposalPublic,
+    StepPublic,
 )
 
 
@@ -65,6 +68,10 @@ def consultation_view(c: Consultation, d: Dossier) -> ConsultationPublic:
         answered_late=c.answered_late,
         opinion=c.opinion,
         comments=c.comments,
+        letter_number=c.letter_number,
+        letter_date=c.letter_date,
+        letter_document_id=c.letter_document_id,
+        recorded_by=c.recorded_by,
     )
 
 
@@ -79,6 +86,7 @@ def dossier_view(
     """The public shape of a dossier, with its clock derived as of `now`."""
     state = state or to_state(row, consultations)
     p, d = row.proposal, row.decision
+    shown = step_views(state, procedure, local_date(now))
     return DossierPublic(
         id=row.id,
         code=row.code,
@@ -108,6 +116,8 @@ def dossier_view(
         consultations=[
             consultation_view(c, row) for c in sorted(consultations, key=lambda c: c.position)
         ],
+        required_agencies=list(state.progress.required_agencies),
+        open_required_agencies=open_required(state),
         proposal=ProposalPublic(
             **{**p, "proposed_at": vn(datetime.fromisoformat(p["proposed_at"]))}
         )
@@ -118,8 +128,35 @@ def dossier_view(
         else None,
         completed_at=vn(row.completed_at),
         allowed_actions=allowed_actions(state, procedure),
+        steps=shown,
+        step_overdue=any(x.status == "overdue" for x in shown),
         version=row.version,
     )
+
+
+def step_views(
+    state: DossierState, procedure: ProcedureDefinition, today: date
+) -> list[StepPublic]:
+    """The started steps in the procedure's order (steps of another version last)."""
+    order = {st.name: i for i, st in enumerate(procedure.steps)}
+    shown: list[StepPublic] = []
+    for name, st in sorted(state.progress.steps.items(), key=lambda kv: order.get(kv[0], 99)):
+        step = procedure.step(name)
+        status = steps.status(st, today)
+        shown.append(
+            StepPublic(
+                name=name,
+                title_vi=step.title_vi if step else name,
+                title_en=step.title_en if step else name,
+                role=step.role.value if step else "",
+                started_at=vn(st.started_at),
+                due_date=st.due_date,
+                ended_at=vn(st.ended_at),
+                overdue=status in ("overdue", "done_late"),
+                status=status,
+            )
+        )
+    return shown
 
 
 def _procedure(row: Dossier, registry: ProcedureRegistry) -> ProcedureDefinition:
@@ -196,6 +233,7 @@ def worklist_conditions(
     due_before: date | None = None,
     q: str | None = None,
     at_risk: bool | None = None,
+    step_overdue: bool | None = None,
 ) -> list[Any]:
     """The worklist's filters as conditions on Dossier (`GET /dossiers` and its exports)."""
     conditions: list[Any] = []
@@ -224,6 +262,12 @@ def worklist_conditions(
                 func.lower(Dossier.subject).like(like),
             )
         )
+    if step_overdue is not None:
+        # Ending the dossier closes its steps, so a due date left here belongs to a running one.
+        behind = col(Dossier.step_due_date) < local_date(now)
+        conditions.append(
+            behind if step_overdue else ~behind | col(Dossier.step_due_date).is_(None)
+        )
     if at_risk is not None:
         risky = _at_risk(registry, calendar, local_date(now), open_statuses)
         conditions.append(risky if at_risk else ~risky | col(Dossier.due_date).is_(None))
@@ -243,6 +287,7 @@ def list_dossiers(
     limit: int = 50,
     offset: int = 0,
     at_risk: bool | None = None,
+    step_overdue: bool | None = None,
     registry: ProcedureRegistry = REGISTRY,
 ) -> DossierPage:
     """A filtered page of dossiers, soonest legal due date first."""
@@ -261,6 +306,7 @@ def list_dossiers(
             due_before=due_before,
             q=q,
             at_risk=at_risk,
+            step_overdue=step_overdue,
         )
         total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
         rows = session.exec(

@@ -19,7 +19,7 @@ from tests.e2e.test_review_in_browser import (  # noqa: F401 (browser_app is a f
     browser_app,
 )
 from tests.integration.conftest import Client
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, answer_all, ok, operation_issue
 from tests.integration.test_metrics import import_year
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
@@ -38,6 +38,7 @@ def test_the_dashboard_moves_when_a_dossier_is_decided(
     handler, leader = client("handler"), client("leader")
     live = ok(handler.post("/dossiers", json=operation_issue()), 201)
     act(handler, live["id"], "accept")
+    answer_all(client, act(handler, live["id"], "consult"))
     act(handler, live["id"], "propose", {"outcome": "approve", "validity_years": 3})
     before = ok(client("manager").get("/metrics/summary"))
 

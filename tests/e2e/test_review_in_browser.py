@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import PASSWORD, Client
-from tests.integration.helpers import ok
+from tests.integration.helpers import answer_all, ok
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
@@ -88,6 +88,7 @@ def test_every_role_does_its_part_in_the_browser(
     handler.locator('[name="subject"]').fill("Đăng ký hoạt động về nước sạch tại Quảng Trị")
     handler.locator('[name="provinces"]').fill("Quảng Trị\nHuế")
     handler.locator('[name="activity_fields"]').fill("Nước sạch và vệ sinh môi trường")
+    handler.locator('[name="home_registration_valid_until"]').fill("2035-12-31")
     handler.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     expect(handler.locator("h1")).to_contain_text("UBCT-PCPNN-20261123-0001")
     dossier_url = handler.url.split("?")[0]
@@ -104,10 +105,9 @@ def test_every_role_does_its_part_in_the_browser(
     expect(handler.locator("h1")).to_contain_text("Đang giải quyết")
 
     handler.get_by_role("link", name="Lấy ý kiến cơ quan liên quan").click()
-    for box in handler.locator('input[name="agencies"]').all():
-        box.uncheck()
-    handler.locator('input[name="agencies"][value="BCA"]').check()
-    handler.locator('input[name="agencies"][value="BTC"]').check()
+    # The agencies the law requires come checked: Quảng Trị's and Huế's People's Committees too.
+    for code in ("BCA", "BTC", "UBND-QT", "UBND-HUE", "BNNMT"):
+        expect(handler.locator(f'input[name="agencies"][value="{code}"]')).to_be_checked()
     handler.get_by_role("button", name="Lấy ý kiến cơ quan liên quan").click()
     expect(handler.get_by_text("Chờ trả lời").first).to_be_visible()
     _shot(handler, "dossier-page")
@@ -126,6 +126,8 @@ def test_every_role_does_its_part_in_the_browser(
         expect(officer.get_by_text("Đã trả lời").first).to_be_visible()
         officer.context.close()
 
+    # The other required agencies answer over the API; only then may a decision be proposed.
+    answer_all(client, ok(client("handler").get(f"/dossiers/{dossier_id}")))
     handler.goto(dossier_url)
     handler.get_by_role("link", name="Trình dự thảo quyết định").click()
     handler.locator('input[name="outcome"][value="approve"]').check()
@@ -147,7 +149,8 @@ def test_every_role_does_its_part_in_the_browser(
 
     dossier = ok(client("manager").get(f"/dossiers/{dossier_id}"))
     assert dossier["status"] == "approved"
-    assert [c["opinion"] for c in dossier["consultations"]] == ["agree", "agree"]
+    assert {c["opinion"] for c in dossier["consultations"]} == {"agree"}
+    assert len(dossier["consultations"]) == 7
     assert (
         ok(client("manager").get(f"/dossiers/{dossier_id}/documents"))[0]["name"]
         == "Điều lệ tổ chức.pdf"

@@ -101,11 +101,17 @@ Client = Callable[[str], httpx.Client]
 
 
 @pytest.fixture
-def client(server_url: str, tokens: dict[str, str]) -> Iterator[Client]:
-    """client("handler") → an httpx client carrying that user's bearer token."""
+def client(server_url: str, tokens: dict[str, str], engine: Engine) -> Iterator[Client]:
+    """client("handler") → an httpx client carrying that user's bearer token.
+
+    An agency code not in USERS (e.g. "UBND-HUE", a required consultation) gets an officer of
+    that agency on first use; "" is an anonymous client.
+    """
     opened: list[httpx.Client] = []
 
     def make(who: str) -> httpx.Client:
+        if who and who not in tokens and who.upper() == who:
+            tokens[who] = create_token(engine, role="agency", name=f"Officer {who}", agency=who)
         headers = {"Authorization": f"Bearer {tokens[who]}"} if who in tokens else {}
         c = httpx.Client(base_url=server_url, headers=headers, timeout=30)
         opened.append(c)

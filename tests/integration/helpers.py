@@ -23,6 +23,7 @@ def operation_issue(**overrides: Any) -> dict[str, Any]:
         "provinces": ["Quảng Trị", "Huế"],
         "activity_fields": ["water and sanitation"],
         "requested_validity_years": 3,
+        "home_registration_valid_until": "2035-12-31",
     }
     body.update(overrides)
     return body
@@ -44,3 +45,16 @@ def act(
 ) -> Any:
     """POST an action and check its status."""
     return ok(c.post(f"/dossiers/{dossier_id}/actions/{action}", json=body or {}, **kwargs), status)
+
+
+def answer_all(client: Any, dossier: dict[str, Any], opinion: str = "agree") -> dict[str, Any]:
+    """Every open request of the dossier answered by its agency; the dossier as it then is."""
+    for c in dossier["consultations"]:
+        if c["status"] in ("requested", "overdue"):
+            ok(
+                client(c["agency"]).post(
+                    f"/consultations/{c['id']}/response", json={"opinion": opinion}
+                )
+            )
+    view: dict[str, Any] = ok(client("handler").get(f"/dossiers/{dossier['id']}"))
+    return view

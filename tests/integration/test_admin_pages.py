@@ -12,6 +12,7 @@ from api.app import create_app
 from ngo_review.settings import Settings
 from tests.conftest import Clock
 from tests.integration.conftest import PASSWORD, Browser, Client, csrf_of
+from tests.integration.helpers import ok
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -246,6 +247,23 @@ def test_agencies_calendar_and_procedures_from_the_pages(browser: Browser, clien
         email="btc@agencies.example.org",
     )
     assert renamed.status_code == 303
+    mapped = _post(
+        admin,
+        "/app/admin/agencies/BTC-KHDT/mapping",
+        provinces="",
+        activity_fields="public investment\n\nplanning\nplanning\n",
+    )
+    assert mapped.status_code == 303
+    shown = ok(client("admin").get("/agencies/BTC-KHDT"))
+    assert shown["activity_fields"] == ["public investment", "planning"]
+    assert (
+        "public investment\nplanning</textarea>" in admin.get("/app/admin/agencies/BTC-KHDT").text
+    )
+    too_long = _post(admin, "/app/admin/agencies/BTC-KHDT/mapping", activity_fields="x" * 101)
+    assert too_long.status_code == 422 and 'class="notice error"' in too_long.text
+    assert (
+        ok(client("admin").get("/agencies/BTC-KHDT"))["activity_fields"] == shown["activity_fields"]
+    )
     assert _post(admin, "/app/admin/agencies/BTC-KHDT/deactivate").status_code == 303
     page = admin.get("/app/admin/agencies/BTC-KHDT")
     assert "Bộ Tài chính" in page.text and "/activate" in page.text
@@ -281,8 +299,9 @@ def test_agencies_calendar_and_procedures_from_the_pages(browser: Browser, clien
 
     agency_events = [(e["action"], e["before"], e["after"]) for e in _events(client, "agency")]
     assert agency_events[0] == ("update", {"active": True}, {"active": False})
-    assert agency_events[1][1]["name_vi"] == "Bộ Tài chính (Khối KHĐT)"
-    assert agency_events[2][0] == "create" and agency_events[2][2]["code"] == "BTC-KHDT"
+    assert agency_events[1][2]["activity_fields"] == ["public investment", "planning"]
+    assert agency_events[2][1]["name_vi"] == "Bộ Tài chính (Khối KHĐT)"
+    assert agency_events[3][0] == "create" and agency_events[3][2]["code"] == "BTC-KHDT"
     calendar_events = [
         (e["action"], e["entity_key"], e["before"], e["after"]) for e in _events(client, "calendar")
     ]

@@ -15,6 +15,8 @@ BKHDT = {
     "name_en": "Ministry of Planning and Investment",
     "email": "bkhdt@agencies.example.org",
 }
+# Neither the People's Committee of a province nor the ministry of an activity field.
+UNMAPPED: dict[str, list[str]] = {"provinces": [], "activity_fields": []}
 SUCCESSOR = {
     "code": "BTC-KHDT",
     "name_vi": "Bộ Tài chính (Khối Kế hoạch và Đầu tư)",
@@ -35,7 +37,7 @@ def _consulting(client: Client, *codes: str) -> dict[str, Any]:
 def test_admin_adds_an_agency_that_everyone_can_read(client: Client) -> None:
     """201 with the agency, active by default; handlers and agencies then see it."""
     created = ok(client("admin").post("/agencies", json=BKHDT), 201)
-    assert created == {**BKHDT, "active": True}
+    assert created == {**BKHDT, **UNMAPPED, "active": True}
     assert ok(client("handler").get("/agencies/BKHDT")) == created
     assert ok(client("BCA").get("/agencies/BKHDT")) == created
     assert "BKHDT" in {a["code"] for a in ok(client("BCA").get("/agencies"))}
@@ -48,8 +50,10 @@ def test_agency_without_email_can_be_added(client: Client) -> None:
         "name_vi": "Ủy ban nhân dân tỉnh X",
         "name_en": "X Province",
         "active": False,
+        "provinces": ["Tỉnh X"],
     }
-    assert ok(client("admin").post("/agencies", json=body), 201) == {**body, "email": ""}
+    created = ok(client("admin").post("/agencies", json=body), 201)
+    assert created == {**body, "email": "", "activity_fields": []}
 
 
 def test_adding_an_existing_code_is_409_and_keeps_the_first(client: Client) -> None:
@@ -104,7 +108,7 @@ def test_merged_ministry_is_deactivated_and_its_successor_consulted(client: Clie
     assert old["agency"] == "BKHDT"
 
     gone = ok(admin.patch("/agencies/BKHDT", json={"active": False}))
-    assert gone == {**BKHDT, "active": False}
+    assert gone == {**BKHDT, **UNMAPPED, "active": False}
     ok(admin.post("/agencies", json=SUCCESSOR), 201)
 
     kept = ok(h.get(f"/dossiers/{before['id']}"))
@@ -141,7 +145,7 @@ def test_provincial_department_is_renamed_in_place(client: Client) -> None:
         "email": "vp-ubnd-tn@agencies.example.org",
     }
     renamed = ok(admin.patch("/agencies/SNGV-TN", json=change))
-    assert renamed == {"code": "SNGV-TN", **change, "active": True}
+    assert renamed == {"code": "SNGV-TN", **change, **UNMAPPED, "active": True}
     assert ok(client("handler").get("/agencies/SNGV-TN")) == renamed
     assert ok(admin.patch("/agencies/SNGV-TN", json={"email": ""}))["email"] == ""
     assert (

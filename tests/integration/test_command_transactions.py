@@ -67,7 +67,12 @@ def test_commands_write_timers_and_outbox_with_the_change(engine: Engine) -> Non
         if t.cancelled_at is None
     }
     # Due Wed 6 Jan 2027; 3 WD before, skipping New Year, is Thu 31 Dec; late from 7 Jan.
-    assert pending == {("dossier_at_risk", "2026-12-31"), ("dossier_late", "2027-01-07")}
+    # The requests step is due 2 WD after acceptance (Tue 24 Nov a holiday): Thu 26 Nov.
+    assert pending == {
+        ("dossier_at_risk", "2026-12-31"),
+        ("dossier_late", "2027-01-07"),
+        ("step_due", "2026-11-27"),
+    }
     assert [(o.template, o.recipient, o.language) for o in _outbox(engine, d)] == [
         ("receipt", "contact@savetherivers.example.org", "en")
     ]
@@ -119,7 +124,8 @@ def test_a_failure_midway_leaves_no_trace(engine: Engine, monkeypatch: pytest.Mo
     with read_session(engine) as s:
         audit = s.exec(select(AuditEvent).where(AuditEvent.dossier_id == d)).all()
     assert [a.action for a in audit] == ["receive"]
-    assert _timers(engine, d) == [] and _outbox(engine, d) == []
+    # Only the completeness check's timer, armed when the dossier was received.
+    assert [t.kind for t in _timers(engine, d)] == ["step_due"] and _outbox(engine, d) == []
     view = handle(engine, d, c.Accept(actor=HANDLER), now=_at(2026, 11, 23, 11))
     assert view.status == "in_review" and view.version == 2
 

@@ -16,7 +16,7 @@ from flows.service.metrics.filters import MetricsFilters
 from flows.service.metrics_charts import pending_by_age, processing_time_histogram
 from tests.conftest import Clock
 from tests.integration.conftest import Browser, Client
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, answer_all, ok, operation_issue
 from tests.integration.test_metrics import OP, PO, import_year
 
 SVG = re.compile(r"<svg class=\"chart chart-(?P<kind>[a-z]+)\".*?</svg>", re.S)
@@ -70,9 +70,10 @@ def test_the_dashboard_shows_the_periods_figures_and_charts(
         assert svg.get("role") == "img" and svg.get("aria-label"), name
         assert svg.find(f"{ns}title") is not None, name
         assert svg.findall(f".//{ns}rect"), name
-    # On time by month: January has D0 and P1 signed early: two early, 100%.
+    # On time by month: January has D0 signed early and P1 on its due date, Fri 16/1 (the New
+    # Year swap, Fri 2/1 off and Sat 10/1 worked, moved it from Mon 19/1, when P1 was early).
     on_time = drawn["on-time"].get("aria-label")
-    assert "01/2026: Trước hạn 2, Đúng hạn 0, Quá hạn 0 (100%)" in on_time
+    assert "01/2026: Trước hạn 1, Đúng hạn 1, Quá hạn 0 (100%)" in on_time
     assert "03/2026: Trước hạn 0, Đúng hạn 1, Quá hạn 1 (50%)" in on_time
     texts = ["".join(t.itertext()) for t in drawn["on-time"].iter(f"{ns}text")]
     assert "100%" in texts and "50%" in texts
@@ -81,7 +82,7 @@ def test_the_dashboard_shows_the_periods_figures_and_charts(
         bool(m["completed_early"]) + bool(m["completed_on_time"]) + bool(m["completed_late"])
         for m in months
     )
-    # Processing time: 9, 11, 26, 28, 29, 30, 30, 30, 32 working days.
+    # Processing time: 10 (P1, since the New Year swap), 11, 26, 28, 29, 30, 30, 32 working days.
     assert "0–5: 0; 6–10: 1; 11–15: 1" in drawn["processing-time"].get("aria-label")
     assert "26–30: 5; 31–35: 1" in drawn["processing-time"].get("aria-label")
     agencies = drawn["agencies"].get("aria-label")
@@ -196,6 +197,7 @@ def test_a_decision_moves_the_dashboard(client: Client, browser: Browser, clock:
     handler, leader = client("handler"), client("leader")
     dossier = ok(handler.post("/dossiers", json=operation_issue()), 201)
     act(handler, dossier["id"], "accept")
+    answer_all(client, act(handler, dossier["id"], "consult"))  # the agencies the law requires
     act(handler, dossier["id"], "propose", {"outcome": "approve", "validity_years": 3})
     manager = browser("manager")
     before = manager.get("/app/dashboard").text

@@ -53,6 +53,22 @@ def _consulted(
     return d, [x.id for x in view.consultations]
 
 
+def _answer_the_rest(engine: Engine, d: str, now: datetime) -> None:
+    """The other agencies the law requires consulted (the default) and every open request answered.
+
+    Proposing waits for every required agency (BCA, BTC, BNV, NHNN, UBND-QT, UBND-HUE, BNNMT).
+    """
+    view = handle(engine, d, c.Consult(actor=HANDLER), now=now)
+    for x in view.consultations:
+        if x.status in ("requested", "overdue"):
+            respond(
+                engine,
+                x.id,
+                c.Respond(actor=Actor("o", "agency", x.agency), consultation_id=x.id),
+                now=now,
+            )
+
+
 def _mail(engine: Engine, template: str) -> list[str]:
     with read_session(engine) as s:
         return sorted(
@@ -98,6 +114,7 @@ def test_silence_past_the_due_date_is_overdue_and_escalated(engine: Engine) -> N
         now=_at(2026, 12, 10, 9),
     )
     assert answered.status == "answered" and answered.answered_late is True
+    _answer_the_rest(engine, d, _at(2026, 12, 10, 9))
     assert "propose" in get_dossier(engine, d, _at(2026, 12, 10, 9)).allowed_actions
 
 
@@ -149,6 +166,7 @@ def test_late_dossier_is_flagged_and_counted_late_even_with_an_extension(engine:
     )
     assert str(view.due_date) == "2027-01-14" and str(view.legal_due_date) == "2027-01-06"
     assert _mail(engine, "extension") == ["contact@savetherivers.example.org"]
+    _answer_the_rest(engine, d, _at(2027, 1, 8, 9))
     handle(engine, d, c.Propose(actor=HANDLER, outcome=c.Outcome.approve), now=_at(2027, 1, 8, 9))
     signed = handle(engine, d, c.Sign(actor=LEADER), now=_at(2027, 1, 11, 9))
     assert signed.decision is not None
@@ -164,6 +182,7 @@ def test_signing_before_the_date_is_early(engine: Engine) -> None:
         c.Respond(actor=Actor("o", "agency", "BCA"), consultation_id=x),
         now=_at(2026, 11, 30, 9),
     )
+    _answer_the_rest(engine, d, _at(2026, 11, 30, 10))
     handle(engine, d, c.Propose(actor=HANDLER, outcome=c.Outcome.approve), now=_at(2026, 12, 1, 9))
     signed = handle(engine, d, c.Sign(actor=LEADER), now=_at(2026, 12, 2, 9))
     assert signed.decision is not None and signed.decision.timeliness == "early"
@@ -174,7 +193,11 @@ def test_two_concurrent_sweeps_fire_each_timer_once(engine: Engine) -> None:
     """Several sweeps at once (two workers) never fire a timer twice."""
     dossiers = [_consulted(engine, ("BCA", "BTC", "BNV"))[0] for _ in range(4)]
     with read_session(engine) as s:
-        due = s.exec(select(Timer).where(col(Timer.due_at) <= _at(2026, 12, 9))).all()
+        due = s.exec(
+            select(Timer).where(
+                col(Timer.due_at) <= _at(2026, 12, 9), col(Timer.cancelled_at).is_(None)
+            )
+        ).all()
     expected = len(due)
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(lambda _: sweep(engine, _at(2026, 12, 9), batch_size=5), range(3)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -72,7 +73,7 @@ def _issued(client: Client, office: bool = False) -> str:
         body = operation_issue()
     d = ok(client("handler").post("/dossiers", json=body), 201)
     act(client("handler"), d["id"], "accept")
-    _answer_all(client, act(client("handler"), d["id"], "consult", {"agencies": ["BCA"]}))
+    _answer_all(client, act(client("handler"), d["id"], "consult"))
     signed = _decide(client, d["id"])
     number = signed["decision"]["certificate_number"]
     [cert] = ok(client("manager").get("/certificates", params={"q": number}))
@@ -84,7 +85,9 @@ def _issued(client: Client, office: bool = False) -> str:
 def test_renewal_extends_the_certificate(client: Client, clock: Clock, kind: str) -> None:
     """Renewal consults the defaults, takes 30 WD, and renews the registry entry."""
     number = _issued(client, office=kind == "office")
+    [old] = ok(client("manager").get("/certificates", params={"q": number}))
     clock.set(2026, 12, 1, 9, 0)
+    where = {"office_province": "Hà Nội"} if kind == "office" else {"provinces": ["Huế"]}
     d = _create(
         client,
         f"ngo.{kind}.renew",
@@ -92,14 +95,26 @@ def test_renewal_extends_the_certificate(client: Client, clock: Clock, kind: str
         past_term_report="Report",
         next_term_plan="Plan",
         requested_validity_years=2,
+        activity_fields=["health"],
+        home_registration_valid_until="2040-06-30",
+        **where,
     )
     d = act(client("handler"), d["id"], "accept")
     assert d["due_date"] == "2027-01-13"  # 30 WD from Tue 1 Dec 2026, 1 Jan off
     d = act(client("handler"), d["id"], "consult")
-    assert sorted(c["agency"] for c in d["consultations"]) == ["BCA", "BNV", "BTC", "NHNN"]
+    province = "UBND-HN" if kind == "office" else "UBND-HUE"
+    assert sorted(c["agency"] for c in d["consultations"]) == sorted(
+        ["BCA", "BNV", "BTC", "NHNN", "BYT", province]
+    )
     _answer_all(client, d)
     signed = _decide(client, d["id"], validity_years=2)
     assert signed["status"] == "approved" and signed["decision"]["certificate_number"] == number
+    # Filed before the old expiry: the new term runs from the day after it (Decree 58 Art 12).
+    old_until = date.fromisoformat(old["valid_until"])
+    assert signed["decision"]["valid_from"] == (old_until + timedelta(days=1)).isoformat()
+    assert (
+        signed["decision"]["valid_until"] == old_until.replace(year=old_until.year + 2).isoformat()
+    )
     [cert] = ok(client("manager").get("/certificates", params={"q": number}))
     assert [h["action"] for h in cert["history"]] == ["issue", "renew"]
     assert cert["valid_until"] == signed["decision"]["valid_until"]
@@ -107,7 +122,13 @@ def test_renewal_extends_the_certificate(client: Client, clock: Clock, kind: str
 
 def test_renewal_of_an_unknown_or_wrong_type_certificate_is_422(client: Client) -> None:
     """The certificate named must exist, be active and of the procedure's type."""
-    fields = {"past_term_report": "R", "next_term_plan": "P"}
+    fields = {
+        "past_term_report": "R",
+        "next_term_plan": "P",
+        "provinces": ["Huế"],
+        "activity_fields": ["health"],
+        "home_registration_valid_until": "2035-12-31",
+    }
     r = client("handler").post(
         "/dossiers",
         json={
@@ -180,7 +201,13 @@ def test_legacy_project_office_can_be_closed_but_not_issued(
     procedures = {p["code"] for p in ok(client("manager").get("/procedures"))}
     assert {"ngo.project_office.renew", "ngo.project_office.close"} <= procedures
     assert "ngo.project_office.issue" not in procedures
-    d0 = _create(client, "ngo.operation.issue", provinces=["Huế"], activity_fields=["x"])
+    d0 = _create(
+        client,
+        "ngo.operation.issue",
+        provinces=["Huế"],
+        activity_fields=["health"],
+        home_registration_valid_until="2035-12-31",
+    )
     with write_session(engine) as s:  # imported from the old registry
         s.add(
             Certificate(
@@ -227,6 +254,7 @@ def test_province_opinion_with_deemed_agreement_and_ppc_signature(
         opinion_on="issue",
         ngo_name="Save the Rivers",
         committee_request_ref="123/UBCT-PCPNN",
+        committee_request_received_on="2026-11-23",
         province="Quảng Trị",
     )
     assert d["code"].startswith("SNGV-QT-")
@@ -301,6 +329,7 @@ def test_aid_touching_religion_is_forwarded_to_the_competent_authority(client: C
         duration_months=12,
     )
     act(client("handler"), d["id"], "accept")
+    _answer_all(client, act(client("handler"), d["id"], "consult"))
     r = client("handler").post(f"/dossiers/{d['id']}/actions/propose", json={"outcome": "approve"})
     assert r.status_code == 422 and "Prime Minister" in r.json()["detail"]
     forwarded = _decide(client, d["id"], "forward", reasons="Religion: Prime Minister decides")
@@ -319,6 +348,7 @@ def test_relief_is_decided_within_three_working_days(client: Client, clock: Cloc
         currency="EUR",
         province="Quảng Trị",
         disaster="Storm No. 5",
+        disaster_date="2026-11-20",
         items=["rice", "tarpaulins"],
     )
     d = act(client("handler"), d["id"], "accept")
@@ -352,3 +382,61 @@ def test_every_procedure_is_listed_with_legal_basis_and_deadlines(client: Client
     }
     assert all(p["legal_basis"] and p["total_working_days"] > 0 for p in listed.values())
     assert listed["aid.relief.approve"]["total_working_days"] == 3
+
+
+@pytest.mark.parametrize(
+    "flag", ["for_legal_drafting", "includes_listed_goods", "touches_security_defence_religion"]
+)
+def test_every_case_of_decree_313_goes_to_the_prime_minister(client: Client, flag: str) -> None:
+    """Legal drafting and the listed goods are forwarded too, not only security or religion."""
+    d = _create(
+        client,
+        "aid.nonproject.appraise",
+        **{**AID, flag: True},
+        kind="goods",
+        purpose="Equipment",
+        goods_list=["vehicles"],
+    )
+    act(client("handler"), d["id"], "accept")
+    d = act(client("handler"), d["id"], "consult")
+    _answer_all(client, d)
+    r = client("handler").post(f"/dossiers/{d['id']}/actions/propose", json={"outcome": "refuse"})
+    assert r.status_code == 422 and "Prime Minister" in r.json()["detail"]
+    assert _decide(client, d["id"], "forward", reasons="Decree 313")["status"] == "forwarded"
+
+
+def test_the_friendship_union_is_consulted_only_for_a_foreign_ngo_donor(client: Client) -> None:
+    """A donor that is not a foreign NGO: Police and Foreign Affairs only (Decree 313/2025)."""
+    d = _create(
+        client,
+        "aid.project.appraise",
+        **{**AID, "donor_is_foreign_ngo": False, "donor": "City of Oslo"},
+        kind="technical_assistance",
+        duration_months=12,
+    )
+    act(client("handler"), d["id"], "accept")
+    d = act(client("handler"), d["id"], "consult")
+    assert sorted(c["agency"] for c in d["consultations"]) == ["CA-QT", "SNGV-QT"]
+
+
+def test_relief_is_received_only_within_three_months_of_the_disaster(
+    client: Client, clock: Clock
+) -> None:
+    """Decree 50/2020: relief is approved and used within 3 months of the disaster."""
+    clock.set(2026, 11, 27, 9, 0)
+    body = {
+        "procedure": "aid.relief.approve",
+        "applicant": APPLICANT,
+        "subject": "Relief",
+        "donor": "Helping Hands",
+        "amount": "10000",
+        "currency": "EUR",
+        "province": "Quảng Trị",
+        "disaster": "Storm No. 3",
+        "items": ["rice"],
+    }
+    late = client("handler").post("/dossiers", json={**body, "disaster_date": "2026-08-26"})
+    assert late.status_code == 422 and "3 months" in late.json()["detail"]
+    future = client("handler").post("/dossiers", json={**body, "disaster_date": "2026-11-28"})
+    assert future.status_code == 422
+    ok(client("handler").post("/dossiers", json={**body, "disaster_date": "2026-08-27"}), 201)

@@ -18,7 +18,7 @@ from notifications import delivery
 from notifications.delivery import deliver_once
 from tests.conftest import Clock
 from tests.integration.conftest import Browser, Client, SmtpServer
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, answer_all, ok, operation_issue
 
 APPLICANT = "contact@savetherivers.example.org"
 COMMITTEE = "ỦY BAN CÔNG TÁC VỀ CÁC TỔ CHỨC PHI CHÍNH PHỦ NƯỚC NGOÀI"
@@ -131,6 +131,8 @@ def test_receipt_extension_and_control_slip_print_with_their_dates(
         assert phrase in letter, (phrase, letter)
     assert "VĂN BẢN XIN LỖI" in get_html(h, f"{forms}/04")
 
+    # The other agencies the law requires (NHNN, UBND-QT, UBND-HUE, BNNMT), answered at once.
+    answer_all(client, act(h, d["id"], "consult"))
     act(h, d["id"], "propose", {"outcome": "approve", "validity_years": 3})
     clock.set(2026, 12, 14, 9, 0)
     signed = act(leader, d["id"], "sign")

@@ -10,7 +10,7 @@ import httpx
 
 from tests.conftest import Clock
 from tests.integration.conftest import Browser, Client, csrf_of
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, answer_all, ok, operation_issue
 
 INTAKE = "/app/dossiers/new/ngo.operation.issue"
 
@@ -38,6 +38,7 @@ def _intake_form(c: httpx.Client) -> dict[str, str]:
         "provinces": "Quảng Trị\nHuế\n",
         "activity_fields": "nước sạch và vệ sinh",
         "requested_validity_years": "3",
+        "home_registration_valid_until": "2035-12-31",
     }
 
 
@@ -62,7 +63,12 @@ def test_procedures_publish_the_json_schema_of_their_fields(client: Client) -> N
     listed = {p["code"]: p for p in ok(client("handler").get("/procedures"))}
     schema = listed["ngo.operation.issue"]["fields_schema"]
     assert schema["type"] == "object"
-    assert set(schema["required"]) == {"provinces", "activity_fields"}
+    assert set(schema["required"]) == {
+        "provinces",
+        "activity_fields",
+        "home_registration_valid_until",
+    }
+    assert schema["properties"]["home_registration_valid_until"]["format"] == "date"
     assert schema["properties"]["provinces"]["type"] == "array"
     assert schema["properties"]["requested_validity_years"]["maximum"] == 3
     assert listed["ngo.operation.issue"]["fields_model"] == "OperationIssueFields"
@@ -133,6 +139,7 @@ def test_receiving_a_dossier_through_the_intake_form(client: Client, browser: Br
         "provinces": ["Quảng Trị", "Huế"],
         "activity_fields": ["nước sạch và vệ sinh"],
         "requested_validity_years": 3,
+        "home_registration_valid_until": "2035-12-31",
     }
     assert dossier["applicant"]["name"] == "Quỹ Sông Xanh"
     assert ok(client("manager").get("/dossiers"))["total"] == 1
@@ -322,6 +329,7 @@ def test_assign_propose_and_sign_through_their_forms(client: Client, browser: Br
     """Assign offers the handlers; propose the procedure's outcomes; the leader signs."""
     dossier = _create(client)
     act(client("handler"), dossier["id"], "accept")
+    answer_all(client, act(client("handler"), dossier["id"], "consult"))
     c = browser("handler")
     page, hidden = _action_form(c, dossier["id"], "assign")
     assert '<option value="Trần Thị Bình">' in page and "Lê Minh Cường" not in page

@@ -234,12 +234,14 @@ def test_an_xlsx_import(client: Client, engine: Engine) -> None:
     assert (report["dossiers"], report["consultations"]) == (1, 1)
     item = ok(client("manager").get("/dossiers", params={"q": "SNGV-QT"}))["items"][0]
     assert item["received_at"] == "2026-01-05T09:30:00+07:00"
-    assert item["decision"]["working_days_used"] == 9 and item["decision"]["timeliness"] == "early"
+    # 6/1-16/1 with Saturday 10/1 worked for Friday 2/1 (12729/VPCP-KGVX): 10 WD, not 9.
+    decision = item["decision"]
+    assert decision["working_days_used"] == 10 and decision["timeliness"] == "on_time"  # due 16/1
     assert [(c["status"], c["due_date"]) for c in item["consultations"]] == [
-        ("deemed_consent", "2026-01-13")
+        ("deemed_consent", "2026-01-12")  # 5 WD from Tue 6/1: 7, 8, 9, Sat 10, 12
     ]
     summary = ok(client("manager").get("/metrics/summary", params={"receiving_agency": "SNGV-QT"}))
-    assert (summary["completed_early"], summary["by_agency"][0]["deemed_consent"]) == (1, 1)
+    assert (summary["completed_on_time"], summary["by_agency"][0]["deemed_consent"]) == (1, 1)
 
 
 def test_the_import_page(browser: Browser, engine: Engine) -> None:

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from flows.service.sweep import sweep
 from tests.conftest import VN, Clock
 from tests.integration.conftest import Browser, Client, csrf_of
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, answer_all, ok, operation_issue
 
 
 def _awaiting_decision(client: Client, clock: Clock, **overrides: Any) -> dict[str, Any]:
-    """A dossier accepted, answered by BCA and BTC, and proposed for approval."""
+    """A dossier accepted, answered by BCA and BTC (and the other required agencies), proposed."""
     handler = client("handler")
     d = ok(handler.post("/dossiers", json=operation_issue(**overrides)), 201)
     act(handler, d["id"], "accept")
@@ -32,6 +32,7 @@ def _awaiting_decision(client: Client, clock: Clock, **overrides: Any) -> dict[s
                 json={"opinion": opinion, "comments": comments},
             )
         )
+    answer_all(client, act(handler, d["id"], "consult"))  # the other agencies the law requires
     clock.advance(hours=1)
     return act(
         handler,
@@ -195,6 +196,7 @@ def test_deemed_consent_is_shown_as_a_system_outcome(
                 "opinion_on": "issue",
                 "ngo_name": "Save the Rivers",
                 "committee_request_ref": "123/UBCT-PCPNN",
+                "committee_request_received_on": "2026-11-23",
                 "province": "Quảng Trị",
             },
         ),

@@ -1,10 +1,12 @@
 """Monitoring figures of an imported year, worked out by hand, and of a live dossier.
 
 Today is Monday 23 November 2026 (the `clock` fixture), so the default period is
-1 January – 23 November 2026. The working-day calendar of 2026 (holidays.VN) has: 1/1 off;
-Tết Mon 16 – Fri 20 Feb off; Hùng Kings Mon 27/4 off; Thu 30/4 and Fri 1/5 off; Saturday 22/8
-worked and Mon 31/8 off (swap), 1–2/9 off; Tue 24/11 off (Vietnam Cultural Day). A period
-"counts from the working day after" its start: N WD after day d is the N-th working day > d.
+1 January – 23 November 2026. The working-day calendar of 2026 (holidays.VN and
+flows/calendar_data/2026.toml) has: 1/1 off; Fri 2/1 off and Saturday 10/1 worked (the New
+Year swap); Tết Mon 16 – Fri 20 Feb off; Hùng Kings Mon 27/4 off; Thu 30/4 and Fri 1/5 off;
+Saturday 22/8 worked and Mon 31/8 off (swap), 1–2/9 off; Tue 24/11 off (Vietnam Cultural
+Day). A period "counts from the working day after" its start: N WD after day d is the N-th
+working day > d.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ HEADER = (
     "accepted_at,outcome,decided_at,stopped_working_days,extended"
 )
 OP, PO = "ngo.operation.issue", "province.opinion"
+# Required for operation_issue() besides BCA and BTC: the standing agencies BNV and NHNN, the
+# People's Committees of Quảng Trị and Huế, the ministry of water and sanitation.
+OTHERS = ("BNV", "NHNN", "UBND-QT", "UBND-HUE", "BNNMT")
 
 
 def _dossier(code: str, procedure: str, n: str, *rest: str) -> str:
@@ -45,9 +50,10 @@ def _dossier(code: str, procedure: str, n: str, *rest: str) -> str:
 DOSSIERS = "\n".join(
     [
         HEADER,
-        # D0 received in 2025, signed in the period: accepted Tue 16/12/2025, due Wed 28/1/2026;
-        # signed Thu 22/1: Dec 17-19 (3), 22-26 (8), 29-31 (11), [1/1 off], 2/1 (12), Jan 5-9
-        # (17), 12-16 (22), 19-22 (26) → 26 WD, early.
+        # D0 received in 2025, signed in the period: accepted Tue 16/12/2025, due Wed 28/1/2026
+        # (the New Year swap moves no day of the count past 10/1); signed Thu 22/1: Dec 17-19
+        # (3), 22-26 (8), 29-31 (11), [1/1, 2/1 off], Jan 5-9 (16), Sat 10/1 worked (17), 12-16
+        # (22), 19-22 (26) → 26 WD, early.
         _dossier("", OP, "0", "2025-12-15", "2025-12-16", "approved", "2026-01-22", "", ""),
         # D1 across Tết: accepted Thu 29/1 14:00 (+07:00). 30 WD: Fri 30/1 (1), Feb 2-6 (6),
         # Feb 9-13 (11), [Tết Mon 16 - Fri 20 Feb: 0], Feb 23-27 (16), Mar 2-6 (21), Mar 9-13
@@ -124,8 +130,9 @@ DOSSIERS = "\n".join(
         _dossier("UBCT-PCPNN-20261102-0001", OP, "11", "2026-11-02", "2026-11-03", "", "", "", ""),
         # D12 pending: accepted Tue 20/10, due Wed 2/12 (6 WD left); BNV is overdue.
         _dossier("UBCT-PCPNN-20261019-0001", OP, "12", "2026-10-19", "2026-10-20", "", "", "", ""),
-        # P1 provincial opinion (10 WD): accepted Mon 5/1, due Mon 19/1; signed Fri 16/1: Jan
-        # 6-9 (4), 12-16 (9) → 9 WD, early.
+        # P1 provincial opinion (10 WD): accepted Mon 5/1; Jan 6-9 (4), Sat 10/1 worked (5),
+        # 12-16 (10) → due Fri 16/1 (Mon 19/1 before the New Year swap); signed Fri 16/1 → 10
+        # WD, on time (it was 9 WD, early, without the swap).
         _dossier(
             "SNGV-QT-20260105-0001",
             PO,
@@ -160,7 +167,8 @@ CONSULTATIONS = "\n".join(
         "UBCT-PCPNN-20261102-0001,BCA,2026-11-18,,,",  # open, due Thu 3/12
         "UBCT-PCPNN-20261102-0001,BTC,2026-11-18,,,",  # open, due Thu 3/12
         "UBCT-PCPNN-20261019-0001,BNV,2026-10-22,,,",  # open, due Thu 5/11: overdue
-        # P1: requested Tue 6/1; 5 WD → due Tue 13/1.
+        # P1: requested Tue 6/1; 5 WD: Jan 7-9 (3), Sat 10/1 worked (4), Mon 12/1 (5) → due
+        # Mon 12/1 (Tue 13/1 before the New Year swap).
         "SNGV-QT-20260105-0001,CA-QT,2026-01-06,,,deemed_consent",  # silence: 5 WD step
         "SNGV-QT-20260105-0001,STC-QT,2026-01-06,2026-01-13,2026-01-09,agree",  # 3 WD
     ]
@@ -221,6 +229,11 @@ def test_the_working_days_worked_out_by_hand_match_the_calendar() -> None:
     assert CAL.working_days_between(date(2025, 12, 16), date(2026, 1, 22)) == 26
     assert CAL.working_days_between(date(2026, 11, 23), date(2026, 11, 25)) == 1
     assert CAL.add_working_days(date(2026, 2, 13), 10) == date(2026, 3, 6)
+    # The New Year swap: Fri 2/1/2026 off, Sat 10/1/2026 worked.
+    assert CAL.add_working_days(date(2025, 12, 16), 30) == date(2026, 1, 28)
+    assert CAL.add_working_days(date(2026, 1, 5), 10) == date(2026, 1, 16)
+    assert CAL.working_days_between(date(2026, 1, 5), date(2026, 1, 16)) == 10
+    assert CAL.add_working_days(date(2026, 1, 6), 5) == date(2026, 1, 12)
 
 
 def test_figures_of_an_imported_year(client: Client, engine: Engine) -> None:
@@ -241,16 +254,17 @@ def test_figures_of_an_imported_year(client: Client, engine: Engine) -> None:
     }
     manager = client("manager")
     summary = ok(manager.get("/metrics/summary"))
-    # Received in 2026: all but D0 (14). Signed in the period: D0, D2, P1 early; D1, D5 on
-    # time; D3, D4 (extended), P2 late. Pending today: D8 (overdue), D9, D10, D11, D12.
-    # Working days used, sorted: 9, 11, 26, 28, 29, 30, 30, 32; nearest rank: median =
+    # Received in 2026: all but D0 (14). Signed in the period: D0, D2 early; D1, D5, P1 on
+    # time (P1 on its due date since the New Year swap); D3, D4 (extended), P2 late. Pending
+    # today: D8 (overdue), D9, D10, D11, D12.
+    # Working days used, sorted: 10, 11, 26, 28, 29, 30, 30, 32; nearest rank: median =
     # value 4 of 8 = 28, p90 = value ceil(7.2) = 8 → 32.
     top = {k: v for k, v in summary.items() if not k.startswith("by_")}
     assert top == {
         "received": 14,
         "completed": 8,
-        "completed_early": 3,
-        "completed_on_time": 2,
+        "completed_early": 2,
+        "completed_on_time": 3,
         "completed_late": 3,
         "withdrawn": 1,
         "rejected_at_intake": 1,
@@ -283,8 +297,8 @@ def test_figures_of_an_imported_year(client: Client, engine: Engine) -> None:
     assert {k: opinion[k] for k in top} == {
         "received": 2,
         "completed": 2,
-        "completed_early": 1,
-        "completed_on_time": 0,
+        "completed_early": 0,
+        "completed_on_time": 1,
         "completed_late": 1,
         "withdrawn": 0,
         "rejected_at_intake": 0,
@@ -292,7 +306,7 @@ def test_figures_of_an_imported_year(client: Client, engine: Engine) -> None:
         "pending_in_time": 0,
         "pending_overdue": 0,
         "on_time_rate": 0.5,
-        "median_working_days": 9,
+        "median_working_days": 10,
         "p90_working_days": 11,
     }
     receivers = {r["receiving_agency"]: r for r in summary["by_receiving_agency"]}
@@ -364,18 +378,18 @@ def test_figures_of_an_imported_year(client: Client, engine: Engine) -> None:
     assert list(months) == [f"2026-{m:02d}" for m in range(1, 12)]
     assert [months[m]["received"] for m in months] == [2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2]
     assert [months[m]["completed"] for m in months] == [2, 0, 2, 1, 1, 0, 1, 0, 1, 0, 0]
-    # January: D0 (26) and P1 (9), both early; March: P2 late (11), D1 on time (30).
+    # January: D0 (26) early and P1 (10) on time; March: P2 late (11), D1 on time (30).
     assert months["2026-01"] == {
         "month": "2026-01",
         "received": 2,
         "completed": 2,
-        "completed_early": 2,
-        "completed_on_time": 0,
+        "completed_early": 1,
+        "completed_on_time": 1,
         "completed_late": 0,
         "withdrawn": 0,
         "rejected_at_intake": 0,
         "on_time_rate": 1.0,
-        "median_working_days": 9,
+        "median_working_days": 10,
         "p90_working_days": 26,
     }
     assert (months["2026-03"]["on_time_rate"], months["2026-03"]["median_working_days"]) == (
@@ -444,10 +458,10 @@ def test_filters_by_period_procedure_and_receiving_agency(client: Client) -> Non
     import_year(client("admin"))
     manager = client("manager")
     # 10/1 – 15/3: received D1 (28/1), P2 (12/2), D2 (2/3); signed D0 (22/1, early), P1
-    # (16/1, early), P2 (9/3, late). Pending at the end of 15/3: D2 (due 14/4, in time) and
-    # D1 (signed 19/3, after the period; due 19/3, in time).
+    # (16/1, on time since the New Year swap), P2 (9/3, late). Pending at the end of 15/3: D2
+    # (due 14/4, in time) and D1 (signed 19/3, after the period; due 19/3, in time).
     part = ok(manager.get("/metrics/summary", params={"from": "2026-01-10", "to": "2026-03-15"}))
-    assert (part["received"], part["completed"], part["completed_early"]) == (3, 3, 2)
+    assert (part["received"], part["completed"], part["completed_early"]) == (3, 3, 1)
     assert (part["completed_late"], part["pending"], part["pending_overdue"]) == (1, 2, 0)
     # March: D1 on time, P2 late; at the end of 31/3 only D2 is pending.
     march = ok(manager.get("/metrics/summary", params={"from": "2026-03-01", "to": "2026-03-31"}))
@@ -505,10 +519,18 @@ def test_a_live_dossier_counts_like_any_other(client: Client, clock: Clock, engi
     assert d["legal_due_date"] == "2027-01-06"
     clock.set(2026, 11, 25, 9, 0)
     # Requested Wed 25/11: 10 WD → due Wed 9/12.
-    d = act(handler, dossier["id"], "consult", {"agencies": ["BCA", "BTC"]})
+    act(handler, dossier["id"], "consult", {"agencies": ["BCA", "BTC"]})
+    # The other agencies the law requires (the default: those not yet asked), the same day.
+    d = act(handler, dossier["id"], "consult")
     requests = {c["agency"]: c["id"] for c in d["consultations"]}
-    clock.set(2026, 12, 2, 9, 0)  # BCA: Nov 26, 27, 30, Dec 1, 2 → 5 WD, on time
-    ok(client("BCA").post(f"/consultations/{requests['BCA']}/response", json={"opinion": "agree"}))
+    assert sorted(requests) == sorted(["BCA", "BTC", *OTHERS])
+    clock.set(2026, 12, 2, 9, 0)  # BCA and the others: Nov 26, 27, 30, Dec 1, 2 → 5 WD, on time
+    for agency in ("BCA", *OTHERS):
+        ok(
+            client(agency).post(
+                f"/consultations/{requests[agency]}/response", json={"opinion": "agree"}
+            )
+        )
     clock.set(2026, 12, 10, 9, 0)  # BTC: 11 WD, a day late
     ok(client("BTC").post(f"/consultations/{requests['BTC']}/response", json={"opinion": "agree"}))
     clock.set(2026, 12, 11, 9, 0)  # drafting: from the last answer (10/12) to 11/12, 1 WD
@@ -530,13 +552,16 @@ def test_a_live_dossier_counts_like_any_other(client: Client, clock: Clock, engi
         1.0,
         15,
     )
+    agencies = sorted(["BCA", "BTC", *OTHERS])
     assert [
         (a["agency"], a["answered_on_time"], a["answered_late"]) for a in summary["by_agency"]
-    ] == [("BCA", 1, 0), ("BTC", 0, 1)]
-    assert [a["median_response_working_days"] for a in summary["by_agency"]] == [5, 11]
+    ] == [(a, 0, 1) if a == "BTC" else (a, 1, 0) for a in agencies]
+    assert [a["median_response_working_days"] for a in summary["by_agency"]] == [
+        11 if a == "BTC" else 5 for a in agencies
+    ]
     steps = {s["stage"]: s for s in ok(client("manager").get("/metrics/bottlenecks"))["items"]}
     assert {name: (s["count"], s["median_working_days"]) for name, s in steps.items()} == {
-        "consultation": (2, 5),
+        "consultation": (7, 5),
         "drafting": (2, 1),
         "signature": (1, 1),
         "intake": (1, 0),
@@ -578,7 +603,10 @@ def test_the_migration_backfills_what_the_write_path_stores(database_url: str) -
     for n in range(3):
         dossier = create_dossier(engine, payload, handler, now=start)[0].id
         handle(engine, dossier, c.Accept(actor=handler), now=start)
-        view = handle(engine, dossier, c.Consult(actor=handler, agencies=["BCA", "BTC"]), now=start)
+        # The default: every agency the law requires (BCA, BTC, BNV, NHNN, UBND-QT, UBND-HUE,
+        # BNNMT), all answered before the proposal.
+        view = handle(engine, dossier, c.Consult(actor=handler), now=start)
+        assert len(view.consultations) == 7
         for x in view.consultations:
             later = start + timedelta(days=3 if x.agency == "BCA" else 12)
             agency = Actor("o", "agency", x.agency)
@@ -610,7 +638,7 @@ def test_the_migration_backfills_what_the_write_path_stores(database_url: str) -
         return stored_counts(engine), steps, dossiers, requests
 
     live = stored()
-    assert len(live[1]) == 3 * 3 + 2 + 1  # intake + 2 answers each, 2 drafts, 1 signature
+    assert len(live[1]) == 3 * 8 + 2 + 1  # intake + 7 answers each, 2 drafts, 1 signature
     assert live[0] == recount(engine)
     engine.dispose()
     command.downgrade(alembic_config(database_url), "0004")

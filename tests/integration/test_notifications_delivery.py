@@ -17,7 +17,7 @@ from notifications.render import render
 from notifications.sender import build_message, send
 from tests.conftest import VN, Clock
 from tests.integration.conftest import Browser, Client, SmtpServer
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, answer_all, ok, operation_issue
 
 APPLICANT = "contact@savetherivers.example.org"
 
@@ -55,7 +55,9 @@ async def test_issuance_sends_the_right_mail_once(
     view = act(h, d["id"], "consult", {"agencies": ["BCA", "BTC"]})
     assert (await _deliver(engine, settings, clock))["sent"] == 4
 
-    [supplement, receipt] = sorted(smtp.inbox.to(APPLICANT), key=lambda m: str(m["Subject"]))
+    [supplement, receipt] = sorted(
+        smtp.inbox.to(APPLICANT), key=lambda m: "Receipt" in str(m["Subject"])
+    )
     assert "Certified charter" in _body(supplement) and "Budget plan" in _body(supplement)
     assert d["code"] in str(receipt["Subject"])
     assert "07/01/2027" in _body(receipt)  # appointment date: 30 WD after 25 Nov 2026
@@ -84,6 +86,11 @@ async def test_issuance_sends_the_right_mail_once(
 
     btc = next(c for c in view["consultations"] if c["agency"] == "BTC")
     ok(client("BTC").post(f"/consultations/{btc['id']}/response", json={"opinion": "agree"}))
+    # The other agencies the law requires (BNV, NHNN, UBND-QT, UBND-HUE, BNNMT): one request
+    # e-mail each, then their answers, before the proposal.
+    others = act(h, d["id"], "consult")
+    assert (await _deliver(engine, settings, clock))["sent"] == 5
+    answer_all(client, others)
     act(h, d["id"], "propose", {"outcome": "approve", "validity_years": 3})
     clock.set(2026, 12, 8, 9, 0)
     act(leader, d["id"], "sign")
@@ -93,7 +100,7 @@ async def test_issuance_sends_the_right_mail_once(
 
     assert (await _deliver(engine, settings, clock))["sent"] == 0
     ids = [str(m["Message-ID"]) for _, m in smtp.inbox.messages]
-    assert len(ids) == len(set(ids)) == 5
+    assert len(ids) == len(set(ids)) == 10
 
 
 async def test_smtp_down_waits_then_delivers_exactly_once(

@@ -26,7 +26,7 @@ from ngo_review.settings import Settings
 from notifications.delivery import deliver_once
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, answer_all, ok, operation_issue
 
 AN, BINH, CUONG = "Nguyễn Văn An", "Trần Thị Bình", "Lê Minh Cường"
 AN_MAIL, BINH_MAIL, CUONG_MAIL = (
@@ -130,6 +130,7 @@ async def test_proposing_emails_every_active_leader_in_their_language(
     _add_user(engine, "gam", "Võ Thị Gấm", "leader", "gam@leaders.example.org", active=False)
     _add_user(engine, "hai", "Đỗ Văn Hải", "manager", "hai@managers.example.org")
     _answer(client, view, "BCA")
+    answer_all(client, act(client("handler"), view["id"], "consult"))  # the others required
     act(
         client("handler"),
         view["id"],
@@ -159,7 +160,7 @@ async def test_proposing_emails_every_active_leader_in_their_language(
     assert f'href="{link}"' in _html(english)
     [vietnamese] = smtp.inbox.to("em@leaders.example.org")
     assert "Hồ sơ chờ Lãnh đạo ký duyệt: đề xuất không chấp thuận" in _subject(vietnamese)
-    assert "Kính gửi: Lãnh đạo Ủy ban" in _text(vietnamese) and link in _text(vietnamese)
+    assert "Kính gửi: Lãnh đạo phụ trách" in _text(vietnamese) and link in _text(vietnamese)
     assert smtp.inbox.to("gam@leaders.example.org") == []
     assert smtp.inbox.to("hai@managers.example.org") == []
     assert (await _deliver(engine, settings, clock))["sent"] == 0

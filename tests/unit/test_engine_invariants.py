@@ -19,6 +19,7 @@ from flows.engine import events as e
 from flows.engine.clock import working_days_used
 from flows.engine.decide import MAX_WORKING_DAYS
 from flows.engine.state import Actor, DossierState
+from flows.engine.steps import late_steps, track
 from flows.errors import Conflict, DossierError, Forbidden, InvalidInput, NotAllowed, NotFound
 from flows.procedures.agencies import REFERENCE_AGENCIES
 from flows.procedures.schema import (
@@ -138,7 +139,11 @@ def _command(
     if action == "consult":
         agencies = tuple(rng.choice((*AGENCY_CODES, " ")) for _ in range(rng.randint(0, 3)))
         days = rng.choice((None, None, *DAYS))
-        chosen = [a.strip() for a in agencies if a.strip()] or list(procedure.default_agencies)
+        chosen = [a.strip() for a in agencies if a.strip()]
+        if not chosen:  # the defaults not yet asked (all of them when every one was)
+            asked = {x.agency for x in state.consultations if x.status != "cancelled"}
+            defaults = list(procedure.default_agencies)
+            chosen = [a for a in defaults if a not in asked] or defaults
         busy = {x.agency for x in state.open_consultations()} & set(chosen)
         valid = bool(chosen) and (days is None or 1 <= days <= MAX_WORKING_DAYS) and not busy
         return c.Consult(actor=actor, agencies=agencies, working_days=days), valid
@@ -192,6 +197,9 @@ def _command(
         return c.FlagLate(actor=actor), (
             state.due_date is not None and local_date(now) > state.due_date
         )
+    if action == "flag-step-overdue":
+        # Only an open step past its own due date can be flagged.
+        return c.FlagStepOverdue(actor=actor), bool(late_steps(state, local_date(now)))
     raise AssertionError(f"no generator for {action}")
 
 
@@ -249,6 +257,8 @@ def drive(run: Run, check: Check) -> None:
         step.unchanged_by_decide = state == before
         for event in step.events:
             apply(state, event)
+        if step.error is None:
+            track(state, command.action, now, procedure, CAL)  # as the service does
         step.after = copy.deepcopy(state)
         note(
             f"{now:%a %d/%m/%Y %H:%M} {action} by {command.actor.role}"

@@ -282,14 +282,15 @@ def test_a_supplement_during_review_stops_the_clock_and_moves_the_due_dates() ->
     assert working_days_used(state, CAL, at(2026, 12, 14)) == used + 1
 
 
-def test_a_dossier_may_be_suspended_more_than_once_during_review() -> None:
+def test_a_second_supplement_during_review_is_refused_with_its_rule() -> None:
     state = accepted()
     run(state, c.RequestSupplement(actor=HANDLER, missing=("a",)), at(2026, 12, 7))
     run(state, c.ReceiveSupplement(actor=HANDLER), at(2026, 12, 11))
-    run(state, c.RequestSupplement(actor=HANDLER, missing=("b",)), at(2026, 12, 14))
-    run(state, c.ReceiveSupplement(actor=HANDLER), at(2026, 12, 16))
-    assert state.suspended_working_days == 6
-    assert state.legal_due_date == CAL.add_working_days(date(2027, 1, 6), 6)
+    assert state.suspended_working_days == 4
+    assert state.legal_due_date == CAL.add_working_days(date(2027, 1, 6), 4)
+    with pytest.raises(NotAllowed, match="request-supplement during review is allowed 1 time"):
+        run(state, c.RequestSupplement(actor=HANDLER, missing=("b",)), at(2026, 12, 14))
+    assert "request-supplement" not in allowed_actions(state, OPERATION)
 
 
 def test_withdrawing_while_suspended_does_not_count_the_wait() -> None:
@@ -771,6 +772,7 @@ def _command_for(action: str, state: DossierState) -> c.Command:
         ),
         "flag-at-risk": c.FlagAtRisk(actor=SYSTEM),
         "flag-late": c.FlagLate(actor=SYSTEM),
+        "flag-step-overdue": c.FlagStepOverdue(actor=SYSTEM),
     }
     assert set(commands) == set(OPERATION.actions)
     return commands[action]
@@ -876,6 +878,12 @@ def test_allowed_actions_per_role_are_a_subset(name: str) -> None:
     assert set(by_role) == set(everything)
     assert allowed_actions(state, OPERATION, role="manager") == []
     system_only = {t.action for t in OPERATION.transitions if t.roles == (Role.system,)}
-    assert system_only == {"remind", "expire-consultation", "flag-at-risk", "flag-late"}
+    assert system_only == {
+        "remind",
+        "expire-consultation",
+        "flag-at-risk",
+        "flag-late",
+        "flag-step-overdue",
+    }
     assert not system_only & set(everything), "system actions are not offered to people"
     assert set(allowed_actions(state, OPERATION, role="system")) <= system_only

@@ -10,7 +10,16 @@ import jinja2
 import pytest
 from jinja2 import meta, nodes
 
-from notifications.render import LANGUAGES, MESSAGES, TEMPLATES, Rendered, environment, render
+from flows.documents.forms import MESSAGE_FORMS, TITLES, TITLES_EN
+from notifications.render import (
+    LANGUAGES,
+    MESSAGES,
+    TEMPLATES,
+    Rendered,
+    environment,
+    render,
+    vn_time,
+)
 from notifications.samples import SAMPLES, VARIANTS
 
 SHARED = {"_layout.html.j2", "_layout.txt.j2", "_macros.html.j2"}
@@ -37,6 +46,11 @@ WITH_PROCEDURE = [name for name in MESSAGES if "procedure_title_vi" in SAMPLES[n
 
 def _both(rendered: Rendered) -> list[str]:
     return [rendered.text, rendered.html]
+
+
+def _words(body: str) -> str:
+    """A body's words without tags, spaces collapsed (a phrase may cross a tag)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
 
 
 def test_samples_cover_every_message() -> None:
@@ -93,13 +107,16 @@ def test_procedure_title_in_the_message_language(name: str, lang: str) -> None:
         assert ctx[f"procedure_title_{other}"] not in body
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_receipt_shows_dates(lang: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "received"),
+    [("vi", "09 giờ 00 phút, ngày 23/11/2026"), ("en", "09:00 23/11/2026")],
+)
+def test_receipt_shows_dates(lang: str, received: str) -> None:
     r = render("receipt", lang, SAMPLES["receipt"])
     for body in _both(r):
         assert "07/01/2027" in body  # appointment date
-        assert "09:00 23/11/2026" in body  # received, in Hà Nội time
-        assert "15:00 25/11/2026" in body  # accepted
+        assert received in body  # received, in Hà Nội time
+        assert "25/11/2026" in body  # accepted as complete and valid
 
 
 def test_receipt_vietnamese_wording() -> None:
@@ -107,6 +124,13 @@ def test_receipt_vietnamese_wording() -> None:
     assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" in r.subject
     assert "Kính gửi" in r.text
     assert "Ủy ban công tác về các tổ chức phi chính phủ nước ngoài" in r.html
+    for body in _both(r):
+        assert "Ngày tiếp nhận hồ sơ hợp lệ" in _words(body)
+        assert (
+            "Thời hạn giải quyết: 30 ngày làm việc, kể từ ngày làm việc tiếp theo ngày tiếp "
+            "nhận hồ sơ đầy đủ, hợp lệ" in _words(body)
+        )
+        assert "Thông tư số 03/2025/TT-VPCP" in body
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -285,14 +309,14 @@ def test_waiting_work_links_to_the_page_where_it_is_done(name: str, key: str, la
 
 
 @pytest.mark.parametrize(
-    ("lang", "approve", "refuse", "no_date"),
+    ("lang", "approve", "refuse", "no_date", "submitted"),
     [
-        ("vi", "CHẤP THUẬN", "KHÔNG CHẤP THUẬN", "Ngày hẹn trả kết quả"),
-        ("en", "APPROVE", "REFUSE", "Appointment date"),
+        ("vi", "CHẤP THUẬN", "KHÔNG CHẤP THUẬN", "Ngày hẹn trả kết quả", "15 giờ 00 phút, ngày"),
+        ("en", "APPROVE", "REFUSE", "Appointment date", "15:00 25/11/2026"),
     ],
 )
 def test_decision_waiting_shows_the_proposal(
-    lang: str, approve: str, refuse: str, no_date: str
+    lang: str, approve: str, refuse: str, no_date: str, submitted: str
 ) -> None:
     ctx = SAMPLES["decision_waiting"]
     r = render("decision_waiting", lang, ctx)
@@ -302,7 +326,7 @@ def test_decision_waiting_shows_the_proposal(
     for body in _both(r):
         assert ctx["proposed_by"] in body and approve in body
         assert "07/01/2027" in body  # appointment date
-        assert "15:00 25/11/2026" in body  # submitted
+        assert submitted in body and "25/11/2026" in body  # submitted
     for body in _both(refused):
         assert refuse in body and VARIANTS["decision_waiting"][0]["reasons"] in body
         assert no_date not in body  # no appointment date: no line for it
@@ -428,8 +452,131 @@ def test_templates_use_only_contract_keys(name: str, lang: str, kind: str) -> No
     """Also covers branches no sample reaches: every variable must be a key the outbox sends."""
     env = environment()
     source = (TEMPLATES / f"{name}.{lang}.{kind}.j2").read_text(encoding="utf-8")
-    used = meta.find_undeclared_variables(env.parse(source))
+    tree = env.parse(source)
+    used = meta.find_undeclared_variables(tree)
     macros = env.parse((TEMPLATES / "_macros.html.j2").read_text(encoding="utf-8"))
-    allowed = {"lang"} | {m.name for m in macros.find_all(nodes.Macro)}
+    # Names the template sets for its blocks (`lang`, `addressee`, ...) are its own.
+    own = {
+        n.target.name
+        for n in tree.body
+        if isinstance(n, nodes.Assign) and isinstance(n.target, nodes.Name)
+    }
+    allowed = own | {m.name for m in macros.find_all(nodes.Macro)}
     allowed = allowed.union(*(ctx.keys() for _, ctx in _contexts(name)))
     assert used <= allowed
+
+
+def test_vietnamese_times_read_hours_and_minutes() -> None:
+    """HH giờ MM phút, ngày dd/mm/yyyy, in Hà Nội time, as a Vietnamese letter writes it."""
+    assert vn_time("2026-11-23T02:00:00+00:00") == "09 giờ 00 phút, ngày 23/11/2026"
+    assert vn_time(None) == ""
+    r = render("supplement_request", "vi", SAMPLES["supplement_request"])
+    for body in _both(r):
+        assert "Thời gian nhận hồ sơ" in body and "09 giờ 00 phút, ngày 23/11/2026" in body
+
+
+@pytest.mark.parametrize("filename", sorted(p.name for p in TEMPLATES.glob("*.j2")))
+def test_no_template_names_a_fixed_sender(filename: str) -> None:
+    """The sender is the procedure's receiving agency from the registry, never a fixed name."""
+    source = (TEMPLATES / filename).read_text(encoding="utf-8")
+    for fixed in ("Ủy ban công tác", "Ủy ban", "Committee"):
+        assert fixed not in source, (filename, fixed)
+
+
+APPLICANT_MESSAGES = ["receipt", "intake_rejected", "extension", "stopped"]
+SENDER_MESSAGES = APPLICANT_MESSAGES + ["consultation_request", "consultation_reminder"]
+
+
+@pytest.mark.parametrize("name", SENDER_MESSAGES)
+def test_a_provincial_dossier_speaks_for_its_receiving_agency(name: str) -> None:
+    """An aid appraisal received by the Department of Finance names it as the sender (header,
+    body and signature) and never the Committee."""
+    ctx = next(c for c in VARIANTS[name] if c["procedure_code"] == "aid.project.appraise")
+    vi, en = render(name, "vi", ctx), render(name, "en", ctx)
+    for body in _both(vi):
+        assert _words(body).count("Sở Tài chính tỉnh Quảng Trị") >= 2  # header/signature, text
+        assert "Ủy ban công tác" not in body
+    for body in _both(en):
+        assert _words(body).count("Quảng Trị Department of Finance") >= 2
+        assert "Committee" not in body
+
+
+def test_the_decision_of_a_provincial_body_names_it() -> None:
+    ctx = VARIANTS["decision"][3]
+    assert ctx["procedure_code"] == "aid.project.appraise"
+    for body in _both(render("decision", "vi", ctx)):
+        assert "Sở Tài chính tỉnh Quảng Trị trân trọng thông báo" in _words(body)
+        assert "Ủy ban công tác" not in body
+
+
+def test_messages_about_no_dossier_come_from_the_system() -> None:
+    for name in ("daily_digest", "delivery_dead"):
+        r = render(name, "vi", SAMPLES[name])
+        assert "Hệ thống giải quyết hồ sơ" in r.html
+
+
+@pytest.mark.parametrize("name", sorted(set(MESSAGE_FORMS) - {"decision"}))
+def test_form_messages_carry_the_exact_titles_of_circular_03(name: str) -> None:
+    """Subject and heading of a message carrying form 01–05 are that form's title."""
+    number = MESSAGE_FORMS[name]
+    vi, en = render(name, "vi", SAMPLES[name]), render(name, "en", SAMPLES[name])
+    assert vi.subject == f"[{SAMPLES[name]['dossier_code']}] {TITLES[number].capitalize()}"
+    assert vi.text.startswith(TITLES[number] + "\n")
+    assert f"Mẫu số {number}, Phụ lục I Thông tư số 03/2025/TT-VPCP" in vi.text
+    assert en.subject == f"[{SAMPLES[name]['dossier_code']}] {TITLES_EN[number]}"
+    assert f"Form {number}, Appendix I of Circular No. 03/2025/TT-VPCP" in en.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "stopped", "why"),
+    [
+        (
+            "vi",
+            "thông báo dừng giải quyết hồ sơ nêu trên kể từ 14 giờ 15 phút, ngày 02/12/2026",
+            "Quý tổ chức đề nghị rút hồ sơ: The organisation has changed its plans.",
+        ),
+        (
+            "en",
+            "stopped processing the dossier above at 14:15 02/12/2026",
+            "your organisation asked to withdraw the dossier: "
+            "The organisation has changed its plans.",
+        ),
+    ],
+)
+def test_stopped_gives_the_time_and_the_reason(lang: str, stopped: str, why: str) -> None:
+    r = render("stopped", lang, SAMPLES["stopped"])
+    for body in _both(r):
+        assert stopped in _words(body)
+        assert why in _words(body) and "plans.." not in body
+
+
+def test_a_provinces_opinion_agrees_or_not_and_states_no_right_to_sue() -> None:
+    """The answer to the Committee reads đồng ý / không đồng ý, is addressed to a state body
+    (Quý cơ quan), and tells it of no right to complain or sue; an applicant is told."""
+    opinion = VARIANTS["decision"][2]
+    assert opinion["applicant_is_agency"]
+    vi, en = render("decision", "vi", opinion), render("decision", "en", opinion)
+    assert vi.subject.endswith("không đồng ý") and en.subject.endswith("do not agree")
+    for body in _both(vi):
+        assert "KHÔNG ĐỒNG Ý" in body.upper() and "chấp thuận" not in body.lower()
+        assert "Quý cơ quan" in body and "Quý tổ chức" not in body
+        assert "khiếu nại" not in body
+    for body in _both(en):
+        assert "complaint" not in body and "lawsuit" not in body
+    refused = VARIANTS["decision"][0]
+    assert all("khiếu nại, khởi kiện" in b for b in _both(render("decision", "vi", refused)))
+    waiting = render("decision_waiting", "vi", VARIANTS["decision_waiting"][2])
+    assert waiting.subject.endswith("đề xuất đồng ý") and "ĐỒNG Ý" in waiting.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask"),
+    [
+        ("vi", "đề nghị Quý cơ quan nghiên cứu, có ý kiến bằng văn bản"),
+        ("en", "give its opinion in writing"),
+    ],
+)
+@pytest.mark.parametrize("name", ["consultation_request", "consultation_reminder"])
+def test_a_consultation_asks_for_a_written_opinion(name: str, lang: str, ask: str) -> None:
+    for body in _both(render(name, lang, SAMPLES[name])):
+        assert ask in _words(body)

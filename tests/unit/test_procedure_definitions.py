@@ -5,12 +5,17 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from flows.procedures import REGISTRY, ProcedureRegistry, fields_model
-from flows.procedures.certificates import DEFINITIONS, OFFICE_ISSUE, OPERATION_ISSUE
-from flows.procedures.fields import OfficeIssueFields, OperationIssueFields
+from flows.procedures import REGISTRY, ProcedureRegistry, fields_model, ngo_office_issue
+from flows.procedures import ngo_operation_issue as operation_issue
+from flows.procedures.ngo_office_issue import OfficeIssueFields
+from flows.procedures.ngo_operation_issue import OperationIssueFields
 from flows.procedures.schema import ProcedureDefinition, Role, Status
 
 CODES = ("ngo.operation.issue", "ngo.office.issue")
+DEFINITIONS = tuple(REGISTRY.latest())
+OPERATION_ISSUE = operation_issue.DEFINITION
+OFFICE_ISSUE = ngo_office_issue.DEFINITION
+HOME = {"home_registration_valid_until": "2030-12-31"}
 
 
 @pytest.mark.parametrize("code", CODES)
@@ -48,8 +53,9 @@ def test_validity_limits() -> None:
     assert operation is not None and office is not None
     assert operation.validity_years_max == 3
     assert office.validity_years_max == 5
-    assert operation.certificate_number_prefix == "GĐK"
-    assert office.certificate_number_prefix == "VPĐD"
+    assert operation.certificate is not None and office.certificate is not None
+    assert operation.certificate.number_prefix == "GĐK"
+    assert office.certificate.number_prefix == "VPĐD"
 
 
 @pytest.mark.parametrize("definition", DEFINITIONS, ids=lambda d: d.code)
@@ -75,7 +81,9 @@ def test_action_names_are_unique(definition: ProcedureDefinition) -> None:
 @pytest.mark.parametrize("definition", DEFINITIONS, ids=lambda d: d.code)
 def test_the_fields_model_is_registered(definition: ProcedureDefinition) -> None:
     model = fields_model(definition)
-    assert model.__name__ == definition.fields_schema
+    assert model is definition.fields_schema
+    stored = ProcedureDefinition.model_validate(definition.model_dump(mode="json"))
+    assert stored == definition  # a published version stores the class by name
 
 
 def test_definitions_are_frozen() -> None:
@@ -101,7 +109,10 @@ def test_definitions_are_frozen() -> None:
 )
 def test_an_office_city_is_normalised(given: str, canonical: str) -> None:
     fields = OfficeIssueFields(
-        office_province=given, office_address="1 Tràng Tiền", activity_fields=["health"]
+        office_province=given,
+        office_address="1 Tràng Tiền",
+        activity_fields=["health"],
+        home_registration_valid_until="2030-12-31",  # type: ignore[arg-type]
     )
     assert fields.office_province == canonical
     assert fields.requested_validity_years == 5
@@ -111,7 +122,10 @@ def test_an_office_city_is_normalised(given: str, canonical: str) -> None:
 def test_an_office_outside_the_three_cities_is_refused(city: str) -> None:
     with pytest.raises(ValidationError) as info:
         OfficeIssueFields(
-            office_province=city, office_address="1 Lạch Tray", activity_fields=["education"]
+            office_province=city,
+            office_address="1 Lạch Tray",
+            activity_fields=["education"],
+            home_registration_valid_until="2030-12-31",  # type: ignore[arg-type]
         )
     message = str(info.value)
     for name in ("Hà Nội", "Đà Nẵng", "TP Hồ Chí Minh"):
@@ -125,18 +139,24 @@ def test_office_validity_is_at_most_five_years() -> None:
             office_address="x",
             activity_fields=["health"],
             requested_validity_years=6,
+            home_registration_valid_until="2030-12-31",  # type: ignore[arg-type]
         )
 
 
 def test_operation_fields_validate() -> None:
-    fields = OperationIssueFields(provinces=["Quảng Trị"], activity_fields=["demining"])
+    fields = OperationIssueFields.model_validate(
+        {"provinces": ["Quảng Trị"], "activity_fields": ["demining"], **HOME}
+    )
     assert fields.requested_validity_years == 3
     with pytest.raises(ValidationError):
-        OperationIssueFields(provinces=[], activity_fields=["demining"])
+        OperationIssueFields.model_validate({"provinces": [], "activity_fields": ["x"], **HOME})
     with pytest.raises(ValidationError):
-        OperationIssueFields(
-            provinces=["Quảng Trị"], activity_fields=["demining"], requested_validity_years=4
+        OperationIssueFields.model_validate(
+            {"provinces": ["Quảng Trị"], "activity_fields": ["x"], "requested_validity_years": 4}
+            | HOME
         )
+    with pytest.raises(ValidationError, match="home_registration_valid_until"):
+        OperationIssueFields.model_validate({"provinces": ["Quảng Trị"], "activity_fields": ["x"]})
 
 
 @pytest.mark.parametrize(
@@ -151,7 +171,7 @@ def test_operation_fields_validate() -> None:
 )
 def test_unknown_fields_are_refused(model: type, data: dict[str, object]) -> None:
     with pytest.raises(ValidationError, match="extra"):
-        model(**data, provinec="Hà Nội")
+        model(**data, **HOME, provinec="Hà Nội")
 
 
 # --- Registry -----------------------------------------------------------------------------------

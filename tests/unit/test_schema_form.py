@@ -9,12 +9,10 @@ from pydantic import BaseModel
 from api.actions import ConsultBody, ProposeBody
 from api.web import schema_form
 from api.web.schema_form import FormField
-from flows.procedures.fields import (
-    AidNonProjectFields,
-    AmendFields,
-    OperationIssueFields,
-    ReissueFields,
-)
+from flows.procedures.aid_nonproject_appraise import AidNonProjectFields
+from flows.procedures.ngo_operation_amend import OperationAmendFields as AmendFields
+from flows.procedures.ngo_operation_issue import OperationIssueFields
+from flows.procedures.ngo_operation_reissue import OperationReissueFields as ReissueFields
 
 
 def _by_name(model: type[BaseModel]) -> dict[str, FormField]:
@@ -25,7 +23,12 @@ def _by_name(model: type[BaseModel]) -> dict[str, FormField]:
 def test_operation_issue_fields_become_lines_and_a_bounded_number() -> None:
     """Lists of strings are one-per-line textareas; the description is the hint."""
     fields = _by_name(OperationIssueFields)
-    assert list(fields) == ["provinces", "activity_fields", "requested_validity_years"]
+    assert list(fields) == [
+        "provinces",
+        "activity_fields",
+        "requested_validity_years",
+        "home_registration_valid_until",
+    ]
     provinces = fields["provinces"]
     assert (provinces.kind, provinces.required, provinces.label) == ("lines", True, "Provinces")
     assert "địa bàn hoạt động" in provinces.hint
@@ -121,7 +124,11 @@ def test_required_lists_are_sent_empty_so_validation_names_them() -> None:
     values, _ = schema_form.parse(fields, {"provinces": ["\n  \n"]})
     assert values == {"provinces": [], "activity_fields": []}
     problems = schema_form.check(OperationIssueFields, values, "vi")
-    assert problems == {"provinces": "Cần ít nhất 1 mục.", "activity_fields": "Cần ít nhất 1 mục."}
+    assert problems == {
+        "provinces": "Cần ít nhất 1 mục.",
+        "activity_fields": "Cần ít nhất 1 mục.",
+        "home_registration_valid_until": "Bắt buộc phải nhập.",
+    }
     assert (
         schema_form.check(OperationIssueFields, {**values, "requested_validity_years": 9}, "en")[
             "requested_validity_years"
@@ -144,7 +151,12 @@ def test_initial_values_show_defaults_as_text() -> None:
     """Defaults become what the form shows, and parse reads them back."""
     fields = schema_form.fields_of(OperationIssueFields.model_json_schema())
     raw = schema_form.initial(fields)
-    assert raw == {"provinces": [], "activity_fields": [], "requested_validity_years": ["3"]}
+    assert raw == {
+        "provinces": [],
+        "activity_fields": [],
+        "requested_validity_years": ["3"],
+        "home_registration_valid_until": [],
+    }
     amend = schema_form.fields_of(AmendFields.model_json_schema())
     changes = [{"what": "name", "new_value": "B"}]
     assert (

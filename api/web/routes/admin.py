@@ -11,11 +11,13 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from api.routes.calendar import OverrideBody
+from api.routes.calendar import OverrideBody, YearDecisionBody
 from api.web.page import Page, check_csrf, page_for
+from flows.calendar import local_date
 from flows.errors import InvalidInput
 from flows.service import agencies, calendar_admin, procedures, users
 from flows.service.admin_audit import list_admin_events
+from flows.service.calendar_admin import DecidedDay
 from flows.service.registry import registry_of
 from models.admin_audit import AdminEvent
 from models.schemas import TokenCreate, UserCreate, UserUpdate
@@ -57,6 +59,10 @@ NOTICES = {
         "The day was saved; deadlines computed from now on follow it.",
     ),
     "override-removed": ("Đã xóa ngày điều chỉnh.", "The override was removed."),
+    "year-recorded": (
+        "Đã lưu quyết định của năm; thời hạn tính từ nay theo lịch mới.",
+        "The year's decision was saved; deadlines computed from now on follow it.",
+    ),
     "version-published": (
         "Đã ban hành phiên bản mới; hồ sơ đang giải quyết giữ phiên bản cũ.",
         "The new version is published; running dossiers keep theirs.",
@@ -418,6 +424,28 @@ def agency_update(
     )
 
 
+def _lines(text: str) -> list[str]:
+    """One entry per line, blanks dropped, each once in the order given."""
+    return list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+
+
+@router.post("/app/admin/agencies/{code}/mapping", response_class=HTMLResponse)
+def agency_mapping(
+    code: str, page: Admin, provinces: Text = "", activity_fields: Text = ""
+) -> Response:
+    """Which provinces' People's Committee, and which activity fields' ministry, it is.
+
+    Configuration of the required consultations (Decree 58/2022 Art 11): new dossiers of those
+    provinces or fields consult this agency; dossiers already accepted keep their list.
+    """
+    return _change_agency(
+        page,
+        code,
+        {"provinces": _lines(provinces), "activity_fields": _lines(activity_fields)},
+        "agency-updated",
+    )
+
+
 @router.post("/app/admin/agencies/{code}/deactivate", response_class=HTMLResponse)
 def agency_deactivate(code: str, page: Admin) -> Response:
     """No new consultations of this agency; its history stays."""
@@ -436,51 +464,109 @@ def agency_activate(code: str, page: Admin) -> Response:
 def _calendar_page(
     page: Page,
     *,
+    year: int | None = None,
     status_code: int = 200,
     message: str = "",
     done: str = "",
     form: dict[str, str] | None = None,
+    decision: dict[str, str] | None = None,
 ) -> Response:
+    shown = year or local_date(page.now).year
     return page.render(
         "app/admin/calendar.html",
         status_code=status_code,
         title=_title(page, "Lịch làm việc", "Working-day calendar"),
         overrides=calendar_admin.list_overrides(page.engine),
+        calendar_year=calendar_admin.calendar_year(page.engine, shown),
         message=message,
         notice=_notice(page, done),
-        form=form or {"day": "", "kind": "holiday", "note": ""},
+        form=form or {"day": "", "kind": "holiday", "note": "", "source": ""},
+        decision=decision or {"year": str(shown), "source": "", "days": ""},
     )
 
 
+def _decided_days(text: str) -> list[dict[str, str]]:
+    """Lines `YYYY-MM-DD holiday|working_day [name]` as the API's days, or InvalidInput."""
+    days = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(maxsplit=2)
+        if len(parts) < 2:
+            raise InvalidInput(f"days, line {number}: give a date and holiday or working_day")
+        days.append({"day": parts[0], "kind": parts[1], "note": parts[2] if len(parts) > 2 else ""})
+    return days
+
+
 @router.get("/app/admin/calendar", response_class=HTMLResponse)
-def calendar_list(page: Admin, done: str = "") -> Response:
-    """Local holidays and extra working days, and the form to add one."""
-    return _calendar_page(page, done=done)
+def calendar_list(page: Admin, done: str = "", year: int | None = None) -> Response:
+    """The year's days off and days worked with their sources, overrides, and the forms."""
+    if year is not None and not 2000 <= year <= 2100:
+        raise InvalidInput("year: between 2000 and 2100")
+    return _calendar_page(page, year=year, done=done)
 
 
 @router.post("/app/admin/calendar", response_class=HTMLResponse)
-def calendar_set(page: Admin, day: Text = "", kind: Text = "", note: Text = "") -> Response:
+def calendar_set(
+    page: Admin, day: Text = "", kind: Text = "", note: Text = "", source: Text = ""
+) -> Response:
     """Make a day a holiday or a working day (replacing an earlier override of that day)."""
-    form = {"day": day.strip(), "kind": kind, "note": note.strip()}
+    form = {"day": day.strip(), "kind": kind, "note": note.strip(), "source": source.strip()}
     try:
-        body = _validated(OverrideBody, {"kind": kind, "note": form["note"]})
+        body = _validated(
+            OverrideBody, {"kind": kind, "note": form["note"], "source": form["source"]}
+        )
         try:
             when = date.fromisoformat(form["day"])
         except ValueError as exc:
             raise InvalidInput("day: give a date (YYYY-MM-DD)") from exc
         calendar_admin.set_override(
-            page.engine, when, body.kind, body.note, actor=page.actor, now=page.now
+            page.engine,
+            when,
+            body.kind,
+            body.note,
+            source=body.source,
+            actor=page.actor,
+            now=page.now,
         )
     except InvalidInput as exc:
         return _calendar_page(page, status_code=422, message=exc.detail, form=form)
-    return page.redirect("/app/admin/calendar?done=override-set")
+    return page.redirect(f"/app/admin/calendar?year={when.year}&done=override-set")
+
+
+@router.post("/app/admin/calendar/years", response_class=HTMLResponse)
+def calendar_year_decision(
+    page: Admin, year: Text = "", source: Text = "", days: Text = ""
+) -> Response:
+    """Record a year's decision: several days with one source document, all or none."""
+    decision = {"year": year.strip(), "source": source.strip(), "days": days}
+    try:
+        if not decision["year"].isdigit() or not 2000 <= int(decision["year"]) <= 2100:
+            raise InvalidInput("year: between 2000 and 2100")
+        body = _validated(
+            YearDecisionBody, {"source": decision["source"], "days": _decided_days(days)}
+        )
+        calendar_admin.record_year(
+            page.engine,
+            int(decision["year"]),
+            [DecidedDay(d.day, d.kind, d.note) for d in body.days],
+            body.source,
+            actor=page.actor,
+            now=page.now,
+        )
+    except InvalidInput as exc:
+        shown = int(decision["year"]) if decision["year"].isdigit() else None
+        return _calendar_page(
+            page, year=shown, status_code=422, message=exc.detail, decision=decision
+        )
+    return page.redirect(f"/app/admin/calendar?year={decision['year']}&done=year-recorded")
 
 
 @router.post("/app/admin/calendar/{day}/delete", response_class=HTMLResponse)
 def calendar_delete(day: date, page: Admin) -> Response:
-    """Remove an override: the day follows the national calendar again."""
+    """Remove an override: the day follows the shipped data or holidays.VN again."""
     calendar_admin.delete_override(page.engine, day, actor=page.actor, now=page.now)
-    return page.redirect("/app/admin/calendar?done=override-removed")
+    return page.redirect(f"/app/admin/calendar?year={day.year}&done=override-removed")
 
 
 # --- procedure versions ------------------------------------------------------------------

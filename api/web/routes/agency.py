@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.background import trigger_sweep_after_commit
 from api.routes.dossiers import attachment
 from api.web.page import Page, check_csrf, page_for
+from api.web.routes.written import letter_date, uploaded
 from flows.engine.commands import Respond
+from flows.engine.letters import MAX_LETTER_NUMBER
 from flows.procedures.schema import Opinion
-from flows.service.handle import respond
 from flows.service.queues import agency_inbox, agency_request, request_document
+from flows.service.written import answer_in_writing
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
@@ -43,23 +45,26 @@ def consultation(
 @router.post("/app/consultations/{consultation_id}")
 def answer(
     consultation_id: str,
+    request: Request,
     page: AgencyPage,
     background: BackgroundTasks,
     opinion: Annotated[Opinion, Form()],
     comments: Annotated[str, Form(max_length=10000)] = "",
+    letter_number: Annotated[str, Form(max_length=MAX_LETTER_NUMBER)] = "",
+    letter_date_text: Annotated[str, Form(alias="letter_date", max_length=20)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
 ) -> RedirectResponse:
-    """Record the agency's opinion once; a second answer is a 409 page."""
-    respond(
-        page.engine,
-        consultation_id,
-        Respond(
-            actor=page.actor,
-            consultation_id=consultation_id,
-            opinion=opinion,
-            comments=comments.strip(),
-        ),
-        now=page.now,
+    """Record the agency's opinion once, with its letter if given; a second is a 409 page."""
+    command = Respond(
+        actor=page.actor,
+        consultation_id=consultation_id,
+        opinion=opinion,
+        comments=comments.strip(),
+        letter_number=letter_number.strip() or None,
+        letter_date=letter_date(page, letter_date_text),
     )
+    upload = uploaded(request, page, file)
+    answer_in_writing(page.engine, command, upload=upload, now=page.now)
     background.add_task(trigger_sweep_after_commit, page.engine)
     return page.redirect(f"/app/consultations/{consultation_id}?done=true")
 

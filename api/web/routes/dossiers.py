@@ -19,6 +19,7 @@ from api.web import schema_form
 from api.web.page import Page, check_csrf, page_for
 from api.web.templates import fmt_size
 from flows.documents.forms import available_forms
+from flows.engine.rules import must_forward
 from flows.errors import (
     Conflict,
     Forbidden,
@@ -107,6 +108,7 @@ def worklist(
     assignee: Annotated[str, Query(max_length=120)] = "",
     overdue: bool | None = None,
     at_risk: bool | None = None,
+    step_overdue: bool | None = None,
     q: Annotated[str, Query(max_length=200)] = "",
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
@@ -119,6 +121,7 @@ def worklist(
         assignee=assignee or None,
         overdue=overdue or None,
         at_risk=at_risk or None,
+        step_overdue=step_overdue or None,
         q=q.strip() or None,
         limit=PAGE_SIZE,
         offset=offset,
@@ -134,6 +137,7 @@ def worklist(
         "assignee": assignee,
         "overdue": "true" if overdue else "",
         "at_risk": "true" if at_risk else "",
+        "step_overdue": "true" if step_overdue else "",
         "q": q,
     }
     kept = {k: v for k, v in filters.items() if v}
@@ -426,7 +430,9 @@ def _defaults(
     """What an action's form shows at first."""
     raw = schema_form.initial(_fields(body_model(action)))
     if action == "consult":
-        raw["agencies"] = list(definition.default_agencies)
+        asked = {c.agency for c in dossier.consultations if c.status != "cancelled"}
+        wanted = dict.fromkeys([*dossier.required_agencies, *definition.default_agencies])
+        raw["agencies"] = [a for a in wanted if a not in asked] or list(wanted)
     elif action == "assign":
         raw["assignee"] = [dossier.assignee or (page.user.display_name if page.user else "")]
     return raw
@@ -434,10 +440,9 @@ def _defaults(
 
 def outcomes(definition: ProcedureDefinition, dossier: DossierPublic) -> list[str]:
     """The outcomes a proposal may have: forwarding only for, and only, flagged aid."""
-    flag = definition.forward_when_field
-    if flag is None:
+    if definition.forward is None:
         return [o.value for o in definition.outcomes]
-    forward = bool(dossier.fields.get(flag))
+    forward = must_forward(dossier.fields, definition)
     return [o.value for o in definition.outcomes if (o == Outcome.forward) == forward]
 
 

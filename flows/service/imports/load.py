@@ -321,6 +321,8 @@ def _rows(
                 "applicant_language": "vi",
                 "subject": r.subject,
                 "fields": {},
+                "progress": {},
+                "step_due_date": None,
                 "received_at": r.received_at,
                 "received_by": actor.name,
                 "accepted_at": r.accepted_at,
@@ -416,6 +418,10 @@ def _rows(
                     "requested_on": asked_on,
                     "answered_on": answered_on,
                     "response_working_days": response,
+                    "letter_number": None,
+                    "letter_date": None,
+                    "letter_document_id": None,
+                    "recorded_by": None,
                 }
             )
             counts[
