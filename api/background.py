@@ -8,7 +8,10 @@ from sqlalchemy import Engine
 
 
 async def trigger_sweep_after_commit(engine: Engine) -> None:
-    """Ask Prefect for a sweep now if a timer is due soon; Prefect is imported only if used.
+    """Deliver now, and sweep if a timer is due soon; Prefect is imported only if used.
+
+    Inside serve/worker this wakes the in-process schedule (flows/schedule.py); in an API-only
+    process it asks Prefect for deployment runs.
 
     Importing Prefect freezes its settings, so nothing may import it before `serve` has set
     PREFECT_API_URL to the local server.

@@ -1,20 +1,25 @@
-"""The Prefect deployments ngo-review serves, and the after-commit trigger."""
+"""The Prefect deployments ngo-review serves for manual runs, and the after-commit trigger."""
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from prefect.deployments.flow_runs import arun_deployment
 from prefect.deployments.runner import RunnerDeployment
-from prefect.schedules import Cron
+from prefect.runner import Runner
 from sqlalchemy import Engine
 from sqlmodel import col, func, select
 
 from flows.daily_digest import daily_digest
 from flows.deadline_sweep import deadline_sweep
 from flows.deliver_notifications import deliver_notifications
+from flows.dossier_step import rerun_dossier_step
+from flows.schedule import DELIVERY, SWEEP, current, wake
 from models.db import read_session
 from models.timer import Timer
 
@@ -24,27 +29,35 @@ SWEEP_DEPLOYMENT = "deadline-sweep/deadline-sweep"
 DELIVERY_DEPLOYMENT = "deliver-notifications/deliver-notifications"
 
 
-async def build_deployments(
-    sweep_cron: str = "* * * * *", delivery_interval: float = 30
-) -> list[RunnerDeployment]:
-    """What `serve` and `worker` run: sweep each minute, delivery each 30 s, digest at 7:00."""
+async def build_deployments() -> list[RunnerDeployment]:
+    """The periodic flows as deployments for a manual "Quick run" from the UI, without schedules.
+
+    Their schedules run in process (flows/schedule.py): a scheduled deployment run would cost a
+    new ~120 MB subprocess and ~2 s of CPU each time.
+    """
     return [
         await deadline_sweep.ato_deployment(
             name="deadline-sweep",
-            cron=sweep_cron,
-            description="Fires due timers: reminders, overdue, deemed consent, at risk, late.",
+            description="Fires due timers: reminders, overdue, deemed consent, at risk, late."
+            " Runs every minute inside serve/worker.",
             tags=["ngo-review"],
         ),
         await deliver_notifications.ato_deployment(
             name="deliver-notifications",
-            interval=delivery_interval,
-            description="Sends pending outbox messages; retries with backoff; dead letters.",
+            description="Sends pending outbox messages; retries with backoff; dead letters."
+            " Runs every 30 s inside serve/worker.",
             tags=["ngo-review"],
         ),
         await daily_digest.ato_deployment(
             name="daily-digest",
-            schedule=Cron("0 7 * * 1-5", timezone="Asia/Ho_Chi_Minh"),
-            description="07:00 on weekdays: overdue and at-risk dossiers, late agencies.",
+            description="Overdue and at-risk dossiers, late agencies."
+            " Runs at 07:00 Mon-Fri (Asia/Ho_Chi_Minh) inside serve/worker.",
+            tags=["ngo-review"],
+        ),
+        await rerun_dossier_step.ato_deployment(
+            name="dossier-step",
+            description="Runs one dossier step again, by its id (the dossierstep row): its"
+            " messages already sent stay sent; the artifact and event are refreshed.",
             tags=["ngo-review"],
         ),
     ]
@@ -77,7 +90,13 @@ async def _start(deployment: str, key: str) -> bool:
 
 
 async def trigger_delivery() -> bool:
-    """After a commit that wrote outbox rows: deliver now rather than at the next tick."""
+    """After a commit that wrote outbox rows: deliver now rather than at the next tick.
+
+    Inside serve/worker this wakes the in-process schedule; elsewhere (an API-only process)
+    it asks Prefect for a deployment run.
+    """
+    if wake(DELIVERY):
+        return True
     if not os.environ.get("PREFECT_API_URL"):
         return False
     return await _start(DELIVERY_DEPLOYMENT, f"deliver-{datetime.now(UTC):%Y%m%dT%H%M%S}")
@@ -86,8 +105,39 @@ async def trigger_delivery() -> bool:
 async def trigger_sweep(engine: Engine) -> bool:
     """After a commit: start a sweep now if something is due soon.
 
-    The idempotency key folds triggers of the same minute into one run.
+    In process it wakes the schedule; else the idempotency key folds triggers of the same
+    minute into one deployment run.
     """
-    if not os.environ.get("PREFECT_API_URL") or not near_timers_pending(engine):
+    if current() is None and not os.environ.get("PREFECT_API_URL"):
         return False
+    if not near_timers_pending(engine):
+        return False
+    if wake(SWEEP):
+        return True
     return await _start(SWEEP_DEPLOYMENT, f"sweep-{datetime.now(UTC):%Y%m%dT%H%M}")
+
+
+class _Runner(Runner):
+    """Prefect's runner, minus its SIGTERM handler (it calls sys.exit inside the event loop)."""
+
+    def __init__(self, on_sigterm: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_sigterm = on_sigterm
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        """Hand SIGTERM to serve's own shutdown instead."""
+        self._on_sigterm()
+
+
+async def serve_deployments(on_sigterm: Callable[[], None]) -> None:
+    """Register the deployments and run their manual runs until cancelled.
+
+    The runner polls every PREFECT_RUNNER_POLL_FREQUENCY seconds (serve sets 30): only manual
+    runs come this way, so a longer poll costs a little latency and no idle CPU.
+    """
+    runner = _Runner(on_sigterm, pause_on_shutdown=False)
+    for deployment in await build_deployments():
+        added = runner.add_deployment(deployment)
+        assert inspect.isawaitable(added)  # async here; mypy sees the sync/async dispatch
+        await added
+    await runner.start()

@@ -8,6 +8,7 @@ from models.certificate import Certificate, CertificateEvent
 from models.consultation import Consultation
 from models.document import Document
 from models.dossier import Dossier, DossierSequence
+from models.dossier_step import DossierStep
 from models.idempotency import IdempotencyRecord
 from models.metric_count import MetricCount
 from models.outbox import Outbox
@@ -29,6 +30,7 @@ __all__ = [
     "Document",
     "Dossier",
     "DossierSequence",
+    "DossierStep",
     "IdempotencyRecord",
     "MetricCount",
     "Outbox",

@@ -7,8 +7,11 @@ import contextlib
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 import uvicorn
+from sqlalchemy import Engine
 
 from api.app import create_app
 from flows.service.admin import ensure_reference_agencies
@@ -18,36 +21,66 @@ from models.types import utcnow
 from ngo_review.demo import DemoUser, load_demo
 from ngo_review.prefect_server import LocalPrefectServer
 from ngo_review.settings import Settings, get_settings
+from ngo_review.shutdown import ApiServer, Stop, supervise
 from notifications.sink import SmtpSink
 
 log = logging.getLogger("ngo_review.serve")
+
+# On shutdown, a flow run in progress gets this long to finish before it is cancelled (Crashed).
+DRAIN_SECONDS = 5.0
 
 
 def _say(text: str) -> None:
     print(text, flush=True)  # noqa: T201 - the CLI's own output for the person starting it
 
 
-def ensure_prefect(settings: Settings) -> LocalPrefectServer | None:
-    """Use PREFECT_API_URL if set, else start a local Prefect server (its home in var/)."""
+def local_prefect(settings: Settings) -> LocalPrefectServer | None:
+    """A local Prefect server (its home in var/) unless PREFECT_API_URL names one."""
     if os.environ.get("PREFECT_API_URL"):
         return None
-    server = LocalPrefectServer(settings.var_dir / "prefect")
+    return LocalPrefectServer(settings.var_dir / "prefect", port=settings.prefect_port)
+
+
+async def start_prefect(server: LocalPrefectServer, stop: Stop) -> bool:
+    """Start the local server (in a thread, so a signal is heard); False if stopped first."""
     _say(f"Starting a local Prefect server on {server.url} ...")
-    os.environ["PREFECT_API_URL"] = server.start()
-    # Triggered runs start within ~2 s instead of the default 10 s poll.
-    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
+    starting = asyncio.create_task(asyncio.to_thread(server.start))
+    stopped = asyncio.create_task(stop.event.wait())
+    await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not starting.done():
+        server.stop()  # makes start() give up at once
+        with contextlib.suppress(RuntimeError):
+            await starting
+        return False
+    os.environ["PREFECT_API_URL"] = starting.result()
+    # Only manual "Quick run"s of the deployments come through the runner's poll: schedules and
+    # after-commit wake-ups run in process. A 30 s poll costs next to no idle CPU.
+    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "30")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    return server
+    return True
 
 
-async def run_flows() -> None:
-    """Serve the deployments (deadline sweep on its schedule) until cancelled."""
-    # Imported here: Prefect reads PREFECT_API_URL when first used, after ensure_prefect.
-    from prefect import aserve
+def background_loops(
+    engine: Engine, settings: Settings, stop: Stop
+) -> tuple[dict[str, Callable[[], Awaitable[None]]], Callable[[], Awaitable[None]]]:
+    """What serve and worker run beside the API, by name, and how to let running flows finish.
 
-    from flows.deployments import build_deployments
+    THE place for long-running loops; each is cancelled on shutdown after `drain`.
+    """
+    # Imported here: Prefect reads PREFECT_API_URL when first used, after start_prefect.
+    from flows.deployments import serve_deployments
+    from flows.schedule import Scheduler, default_jobs
+    from flows.step_runner import StepRunner
 
-    await aserve(*await build_deployments(), print_starting_message=False)
+    del settings  # not needed by any loop yet
+    scheduler = Scheduler(default_jobs())
+    loops: dict[str, Callable[[], Awaitable[None]]] = {
+        "periodic flows": scheduler.run,
+        "deployments for manual runs": partial(serve_deployments, stop.set),
+        "step runner": StepRunner(engine).run,
+    }
+    return loops, partial(scheduler.drain, DRAIN_SECONDS)
 
 
 def ensure_mail(settings: Settings, base_url: str) -> tuple[Settings, SmtpSink | None]:
@@ -83,64 +116,82 @@ def _demo_banner(settings: Settings, users: list[DemoUser], base: str) -> str:
 
 
 async def run(settings: Settings, *, host: str, port: int, demo: bool, flows: bool = True) -> None:
-    """Migrate, optionally load demo data, start Prefect, then serve until interrupted."""
-    base = f"http://{host}:{port}"
-    settings, sink = ensure_mail(settings, base)
-    url = settings.resolved_database_url()
-    upgrade(url)
-    engine = make_engine(url)
-    ensure_reference_agencies(engine)
-    prefect_server = ensure_prefect(settings) if flows else None
-    try:
-        if demo:
-            _say(
-                _demo_banner(
-                    settings,
-                    load_demo(
-                        engine,
-                        utcnow(),
-                        secret_key=settings.resolved_secret_key(),
-                        password=settings.demo_password,
-                    ),
-                    base,
+    """Migrate, optionally load demo data, start Prefect, then serve until SIGTERM or SIGINT."""
+    stop = Stop()
+    with stop.signals():
+        base = f"http://{host}:{port}"
+        settings, sink = ensure_mail(settings, base)
+        prefect_server = local_prefect(settings) if flows else None
+        try:
+            url = settings.resolved_database_url()
+            upgrade(url)
+            engine = make_engine(url)
+            ensure_reference_agencies(engine)
+            if prefect_server is not None and not await start_prefect(prefect_server, stop):
+                return
+            if demo:
+                _say(
+                    _demo_banner(
+                        settings,
+                        load_demo(
+                            engine,
+                            utcnow(),
+                            secret_key=settings.resolved_secret_key(),
+                            password=settings.demo_password,
+                        ),
+                        base,
+                    )
+                )
+            _say(_running_banner(settings, base, sink))
+            app = create_app(
+                settings, engine=engine, mail_dir=sink.path if sink is not None else None
+            )
+            api = ApiServer(
+                uvicorn.Config(
+                    app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5
                 )
             )
-        prefect_ui = os.environ.get("PREFECT_API_URL", "(not used)").removesuffix("/api")
-        mail = (
-            f"{base}/mail (local SMTP sink on 127.0.0.1:{settings.smtp_port})"
-            if sink
-            else f"sent to {settings.smtp_host}:{settings.smtp_port}"
-        )
-        _say(
-            f"\nngo-review is running:\n  sign in        {base}/  (the pages)\n"
-            f"  API and docs   {base}/docs\n"
-            f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n"
-            f"  mail           {mail}\n"
-        )
-        app = create_app(settings, engine=engine, mail_dir=sink.path if sink is not None else None)
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
-        flows_task = asyncio.create_task(run_flows()) if flows else None
-        try:
-            await server.serve()
+            if flows:
+                loops, drain = background_loops(engine, settings, stop)
+                await supervise(stop, loops, api=api, drain=drain)
+            else:
+                await supervise(stop, {}, api=api)
         finally:
-            # The Prefect runner replaces the SIGTERM handler: stop it ourselves.
-            if flows_task is not None:
-                flows_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await flows_task
-    finally:
-        if prefect_server is not None:
-            prefect_server.stop()
-        if sink is not None:
-            sink.stop()
+            if prefect_server is not None:
+                prefect_server.stop()
+            if sink is not None:
+                sink.stop()
+    _say("ngo-review stopped.")
+
+
+def _running_banner(settings: Settings, base: str, sink: SmtpSink | None) -> str:
+    """Where the pages, API, health, Prefect UI and mail are."""
+    prefect_ui = os.environ.get("PREFECT_API_URL", "(not used)").removesuffix("/api")
+    mail = (
+        f"{base}/mail (local SMTP sink on 127.0.0.1:{settings.smtp_port})"
+        if sink
+        else f"sent to {settings.smtp_host}:{settings.smtp_port}"
+    )
+    return (
+        f"\nngo-review is running:\n  sign in        {base}/  (the pages)\n"
+        f"  API and docs   {base}/docs\n"
+        f"  health         {base}/health\n  Prefect UI     {prefect_ui}\n"
+        f"  mail           {mail}\n"
+    )
 
 
 async def run_worker(settings: Settings) -> None:
     """Only the flows (docker-compose `worker`): the API runs elsewhere."""
-    upgrade(settings.resolved_database_url())
-    prefect_server = ensure_prefect(settings)
-    try:
-        await run_flows()
-    finally:
-        if prefect_server is not None:
-            prefect_server.stop()
+    stop = Stop()
+    with stop.signals():
+        url = settings.resolved_database_url()
+        upgrade(url)
+        prefect_server = local_prefect(settings)
+        try:
+            if prefect_server is not None and not await start_prefect(prefect_server, stop):
+                return
+            loops, drain = background_loops(make_engine(url), settings, stop)
+            await supervise(stop, loops, drain=drain)
+        finally:
+            if prefect_server is not None:
+                prefect_server.stop()

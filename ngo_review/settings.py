@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="Public URL used in e-mail links."
     )
+    prefect_port: int = Field(
+        default=4200,
+        description="Port of the local Prefect server serve starts (next free one if taken).",
+    )
     secret_key: str = Field(
         default="", description="Signs reply links; generated under var/ when empty."
     )

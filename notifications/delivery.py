@@ -106,7 +106,6 @@ async def deliver_once(
 ) -> DeliverySummary:
     """Deliver every due message (in batches) once; failures wait for their backoff."""
     summary = DeliverySummary()
-    admins = [a.strip() for a in settings.admin_emails.split(",") if a.strip()]
     seen: set[str] = set()
     while True:
         claimed = outbox.claim_batch(engine, clock(), batch_size, LEASE)
@@ -118,45 +117,72 @@ async def deliver_once(
             return summary
         for item in batch:
             seen.add(item.id)
-            try:
-                context = reply_context(
-                    item.template, sender_context(engine, item.context), settings
-                )
-                rendered = render(
-                    item.template, item.language, page_context(item.template, context, settings)
-                )
-                form = message_attachment(engine, item.template, item.context, clock())
-                msg = build_message(
-                    sender=settings.mail_from,
-                    recipient=item.recipient,
-                    rendered=rendered,
-                    message_id=item.message_id,
-                    attachments=[(form.filename, form.content)] if form else [],
-                )
-                await send(settings, msg)
-            except (
-                aiosmtplib.SMTPException,
-                OSError,
-                TemplateError,
-                RenderError,
-                ValueError,
-                KeyError,
-                TypeError,
-            ) as exc:  # each is one failed attempt, never a stop
-                error = f"{type(exc).__name__}: {exc}"
-                dead = outbox.mark_failed(
-                    engine,
-                    item.id,
-                    clock(),
-                    error,
-                    max_attempts=settings.delivery_max_attempts,
-                    backoff_seconds=settings.delivery_backoff_seconds,
-                    admin_emails=admins,
-                )
-                summary.failed += 1
-                summary.dead += int(dead)
-                summary.errors.append(f"{item.recipient} {item.template}: {error}")
-                log.warning("delivery of %s to %s failed: %s", item.template, item.recipient, error)
-                continue
-            outbox.mark_sent(engine, item.id, clock())
-            summary.sent += 1
+            await _deliver(engine, settings, item, clock, summary)
+
+
+async def deliver_messages(
+    engine: Engine,
+    settings: Settings,
+    ids: list[str],
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> DeliverySummary:
+    """Deliver these messages now, even before their backoff ends (a step's own retry);
+    one already sent, dead, skipped or held by another deliverer is left alone."""
+    summary = DeliverySummary()
+    claimed = outbox.claim_batch(engine, clock(), len(ids), LEASE, ids=ids)
+    summary.skipped += len(claimed.skipped)
+    for item in claimed.messages:
+        await _deliver(engine, settings, item, clock, summary)
+    return summary
+
+
+async def _deliver(
+    engine: Engine,
+    settings: Settings,
+    item: outbox.Claimed,
+    clock: Callable[[], datetime],
+    summary: DeliverySummary,
+) -> None:
+    """Render and send one claimed message; record it sent, or failed with its backoff."""
+    try:
+        context = reply_context(item.template, sender_context(engine, item.context), settings)
+        rendered = render(
+            item.template, item.language, page_context(item.template, context, settings)
+        )
+        form = message_attachment(engine, item.template, item.context, clock())
+        msg = build_message(
+            sender=settings.mail_from,
+            recipient=item.recipient,
+            rendered=rendered,
+            message_id=item.message_id,
+            attachments=[(form.filename, form.content)] if form else [],
+        )
+        await send(settings, msg)
+    except (
+        aiosmtplib.SMTPException,
+        OSError,
+        TemplateError,
+        RenderError,
+        ValueError,
+        KeyError,
+        TypeError,
+    ) as exc:  # each is one failed attempt, never a stop
+        error = f"{type(exc).__name__}: {exc}"
+        admins = [a.strip() for a in settings.admin_emails.split(",") if a.strip()]
+        dead = outbox.mark_failed(
+            engine,
+            item.id,
+            clock(),
+            error,
+            max_attempts=settings.delivery_max_attempts,
+            backoff_seconds=settings.delivery_backoff_seconds,
+            admin_emails=admins,
+        )
+        summary.failed += 1
+        summary.dead += int(dead)
+        summary.errors.append(f"{item.recipient} {item.template}: {error}")
+        log.warning("delivery of %s to %s failed: %s", item.template, item.recipient, error)
+        return
+    outbox.mark_sent(engine, item.id, clock())
+    summary.sent += 1

@@ -27,6 +27,7 @@ from models.timer import Timer
 from models.user import User
 
 _OPEN = {status.value for status in OPEN_CONSULTATION_STATUSES}
+QUEUED = "ngo_review.queued_outbox_ids"  # session.info key: outbox ids of this transaction
 
 
 def record_audit(
@@ -109,6 +110,8 @@ def queue_message(
     if not recipient:
         return
     outbox_id = str(uuid.uuid5(uuid.UUID(dossier.id), f"{key}:{template}:{recipient}"))
+    # The command's step delivers exactly the messages queued in this transaction.
+    session.info.setdefault(QUEUED, []).append(outbox_id)
     session.add(
         Outbox(
             id=outbox_id,

@@ -20,6 +20,7 @@ from flows.procedures import REGISTRY, ProcedureRegistry
 from flows.procedures.schema import ProcedureDefinition
 from flows.service.calendar import load_calendar
 from flows.service.certificates import apply_certificate
+from flows.service.dossier_steps import write_step
 from flows.service.effects import queue_messages, reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
 from flows.service.letters import check_letter_document
@@ -175,6 +176,7 @@ def apply_command(
     reconcile_timers(session, state, procedure, calendar, now)
     apply_certificate(session, row, procedure, events, now)
     queue_messages(session, row, procedure, events, now, actor=command.actor)
+    write_step(session, row, command.action, now)
     session.flush()
     return Applied(row, consultations, procedure, calendar, state, events)
 

@@ -19,6 +19,7 @@ from flows.procedures import REGISTRY, ProcedureRegistry, fields_model
 from flows.procedures.schema import ProcedureDefinition, StepStart
 from flows.service.calendar import load_calendar
 from flows.service.certificates import check_certificate
+from flows.service.dossier_steps import write_step
 from flows.service.effects import reconcile_timers, record_audit
 from flows.service.idempotency import IdempotencyKey, store_answer, stored_answer
 from flows.service.mapping import to_state
@@ -182,6 +183,7 @@ def create_dossier(
                     details={"procedure": procedure.code, "procedure_version": procedure.version},
                 )
                 reconcile_timers(session, to_state(row, []), procedure, calendar, now)
+                write_step(session, row, "receive", now)  # the review's first flow run
                 view = dossier_view(row, [], procedure, calendar, now)
                 store_answer(session, idempotency, 201, view.model_dump(mode="json"), now)
                 return view, True

@@ -42,22 +42,30 @@ class Batch:
     skipped: list[str]
 
 
-def claim_batch(engine: Engine, now: datetime, limit: int, lease: timedelta) -> Batch:
+def claim_batch(
+    engine: Engine, now: datetime, limit: int, lease: timedelta, ids: list[str] | None = None
+) -> Batch:
     """Take up to `limit` due messages: pending ones, and sending ones whose lease ran out
     (their deliverer died mid-way; resending keeps the Message-ID, so receivers drop it).
+    With `ids`, only those, pending even if their backoff has not ended (a step's retry).
     A request for an opinion whose consultation has ended is closed as `skipped` instead."""
+    pending = col(Outbox.status) == "pending"
     with write_session(engine) as session:
         query = (
             select(Outbox)
             .where(
                 or_(
-                    and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
+                    pending
+                    if ids is not None
+                    else and_(pending, col(Outbox.next_attempt_at) <= now),
                     and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
                 )
             )
             .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
             .limit(limit)
         )
+        if ids is not None:
+            query = query.where(col(Outbox.id).in_(ids))
         if is_postgres(engine):
             query = query.with_for_update(skip_locked=True)
         rows = session.exec(query).all()

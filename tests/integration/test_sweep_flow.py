@@ -11,6 +11,7 @@ from flows.deadline_sweep import deadline_sweep
 from flows.deliver_notifications import deliver_notifications
 from flows.deployments import build_deployments, trigger_sweep
 from flows.runtime import engine_for
+from flows.schedule import default_jobs
 from ngo_review.settings import Settings, get_settings
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer
@@ -42,14 +43,26 @@ async def test_flow_fires_due_timers_once(
     assert later["overdue"] == 1
 
 
-async def test_serve_builds_the_scheduled_deployments(prefect_harness: None) -> None:
-    """`serve` runs deadline-sweep every minute and deliver-notifications every 30 s."""
-    sweep, deliver, digest = await build_deployments()
-    assert digest.schedules[0].schedule.cron == "0 7 * * 1-5"  # type: ignore[union-attr]
+async def test_serve_builds_the_deployments_without_schedules(prefect_harness: None) -> None:
+    """Deployments only for a manual run: their schedules run in process (flows/schedule.py)."""
+    sweep, deliver, digest, rerun = await build_deployments()
+    assert (rerun.name, rerun.flow_name) == ("dossier-step", "rerun-dossier-step")
     assert (sweep.name, sweep.flow_name) == ("deadline-sweep", "deadline-sweep")
-    assert sweep.schedules[0].schedule.cron == "* * * * *"  # type: ignore[union-attr]
-    assert deliver.name == "deliver-notifications"
-    assert deliver.schedules[0].schedule.interval.total_seconds() == 30  # type: ignore[union-attr]
+    assert (deliver.name, digest.name) == ("deliver-notifications", "daily-digest")
+    assert not (sweep.schedules or deliver.schedules or digest.schedules)
+
+
+def test_the_in_process_schedule_keeps_the_cadence() -> None:
+    """Sweep on the minute, delivery every 30 s, digest at 07:00 Mon-Fri in Hanoi."""
+    from datetime import UTC, datetime
+
+    jobs = {job.name: job for job in default_jobs()}
+    friday = datetime(2026, 12, 4, 2, 31, 10, tzinfo=UTC)  # 09:31:10 in Hanoi
+    assert jobs["deadline-sweep"].next_fire(friday) == datetime(2026, 12, 4, 2, 32, tzinfo=UTC)
+    half = datetime(2026, 12, 4, 2, 31, 30, tzinfo=UTC)
+    assert jobs["deliver-notifications"].next_fire(friday) == half
+    assert jobs["daily-digest"].next_fire(friday) == datetime(2026, 12, 7, 0, 0, tzinfo=UTC)
+    assert jobs["deadline-sweep"].then == ("deliver-notifications",)
 
 
 def test_actions_work_and_health_reports_when_prefect_is_down(

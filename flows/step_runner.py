@@ -1,0 +1,127 @@
+"""The step runner of `serve` and `worker`: claims due dossier steps and runs each as a flow run.
+
+Woken at once after a commit in this process (`wake`), and on PostgreSQL by `LISTEN/NOTIFY` from
+other processes; polls as a fallback. A step that cannot run (Prefect unreachable, a message not
+accepted) goes back to pending with back-off, so nothing is lost; its deterministic id and the
+outbox's own claims mean nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import anyio
+from sqlalchemy import Engine
+
+from flows.service import dossier_steps
+from flows.service.dossier_steps import ClaimedStep
+
+log = logging.getLogger("ngo_review.steps")
+
+Runner = Callable[[ClaimedStep], Awaitable[str | None]]
+
+
+class StepRunner:
+    """Runs due steps one at a time (a local SQLite Prefect server locks under concurrency)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        poll_seconds: float = 5.0,
+        batch: int = 10,
+        run: Runner | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self._run = run
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Something was committed: look for due steps now (safe from any thread)."""
+        if self._loop is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._wake.set)
+        else:
+            self._wake.set()
+
+    async def run_due(self) -> int:
+        """Run every step due now; how many ran (done or sent back to wait)."""
+        ran = 0
+        while True:
+            claimed = await anyio.to_thread.run_sync(
+                lambda: dossier_steps.claim_steps(self.engine, self._clock(), self.batch)
+            )
+            if not claimed:
+                return ran
+            for step in claimed:
+                await self._one(step)
+                ran += 1
+
+    async def _one(self, step: ClaimedStep) -> None:
+        run = self._run or _prefect_run
+        try:
+            flow_run_id = await run(step)
+        except Exception as exc:  # noqa: BLE001 - any failure: the step waits and is retried
+            error = f"{type(exc).__name__}: {exc}"
+            later = await anyio.to_thread.run_sync(
+                lambda: dossier_steps.mark_retry(self.engine, step.id, self._clock(), error)
+            )
+            log.warning(
+                "step %s %s not done (%s); retry at %s", step.name, step.dossier_code, exc, later
+            )
+            return
+        await anyio.to_thread.run_sync(
+            lambda: dossier_steps.mark_done(self.engine, step.id, self._clock(), flow_run_id)
+        )
+
+    async def _sleep(self) -> None:
+        """Until woken, the next pending step's time, or the poll interval."""
+        due = await anyio.to_thread.run_sync(lambda: dossier_steps.next_due(self.engine))
+        timeout = self.poll_seconds
+        if due is not None:
+            timeout = min(timeout, max((due - self._clock()).total_seconds(), 0.0))
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def run(self) -> None:
+        """Run steps until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        stop_waking = dossier_steps.on_commit(self.wake)
+        listener = asyncio.create_task(self._listen())
+        try:
+            while True:
+                try:
+                    await self.run_due()
+                except Exception as exc:  # noqa: BLE001 - the database may be briefly away
+                    log.warning("step runner pass failed: %s", exc)
+                await self._sleep()
+        finally:
+            stop_waking()
+            listener.cancel()
+
+    async def _listen(self) -> None:
+        """On PostgreSQL, wake on NOTIFY from other processes' commits."""
+        from models.db import is_postgres
+
+        if not is_postgres(self.engine):
+            return
+        from flows.service.step_notify import listen
+
+        await listen(self.engine, self.wake)
+
+
+async def _prefect_run(step: ClaimedStep) -> str | None:
+    # Imported here: Prefect reads its settings (PREFECT_API_URL) when first imported.
+    from flows.dossier_step import run_step
+
+    return await run_step(step)

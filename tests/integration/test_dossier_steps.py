@@ -1,0 +1,175 @@
+"""Each step of a dossier's review as a named, tagged Prefect flow run, one task per message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from flows.dossier_step import rerun_dossier_step
+from flows.runtime import engine_for
+from flows.service.dossier_steps import ClaimedStep
+from flows.step_runner import StepRunner
+from models.db import read_session
+from models.dossier_step import DossierStep
+from ngo_review.settings import get_settings
+from tests.integration.conftest import Client, SmtpServer
+from tests.integration.helpers import act, ok, operation_issue
+
+
+@pytest.fixture
+def configured(
+    database_url: str, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """The flows' settings: this test's database and SMTP server."""
+    monkeypatch.setenv("NGO_REVIEW_DATABASE_URL", database_url)
+    monkeypatch.setenv("NGO_REVIEW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NGO_REVIEW_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("NGO_REVIEW_SECRET_KEY", "step-test-secret")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+    engine_for(database_url).dispose()
+    engine_for.cache_clear()
+
+
+def _review(client: Client) -> dict[str, Any]:
+    """Received, accepted, consulted (the required agencies), one answer."""
+    h = client("handler")
+    d = ok(h.post("/dossiers", json=operation_issue()), 201)
+    act(h, d["id"], "accept")
+    d = act(h, d["id"], "consult")
+    bca = next(c for c in d["consultations"] if c["agency"] == "BCA")
+    ok(client("BCA").post(f"/consultations/{bca['id']}/response", json={"opinion": "agree"}))
+    return d
+
+
+def _steps(engine: Engine, dossier_id: str) -> list[DossierStep]:
+    with read_session(engine) as s:
+        return list(
+            s.exec(
+                select(DossierStep)
+                .where(DossierStep.dossier_id == dossier_id)
+                .order_by(DossierStep.version)
+            ).all()
+        )
+
+
+async def test_prefect_shows_each_step_by_name_and_tag_with_a_task_per_agency(
+    prefect_harness: None, configured: None, client: Client, engine: Engine, smtp: SmtpServer
+) -> None:
+    """receive, accept, consult, respond: runs tagged with the dossier; a task per request."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        FlowRunFilter,
+        FlowRunFilterId,
+        FlowRunFilterTags,
+        TaskRunFilter,
+    )
+    from prefect.client.schemas.sorting import ArtifactSort, FlowRunSort, TaskRunSort
+
+    d = _review(client)
+    code = d["code"]
+    steps = _steps(engine, d["id"])
+    assert [s.name for s in steps] == ["receive", "accept", "consult", "respond"]
+    assert {s.status for s in steps} == {"pending"}
+    requested = {t["name"] for t in steps[2].tasks}
+    assert "request BCA" in requested and "request UBND-HUE" in requested
+
+    assert await StepRunner(engine).run_due() == 4
+    assert {s.status for s in _steps(engine, d["id"])} == {"done"}
+    assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
+    assert smtp.inbox.to("bca@agencies.example.org") == []  # answered before its mail went
+    assert await StepRunner(engine).run_due() == 0  # done once, whatever runs again
+
+    async with get_client() as prefect:
+        runs = await prefect.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"dossier:{code}"])),
+            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+            limit=50,
+        )
+        assert [r.name for r in runs] == [
+            f"{step} {code}" for step in ("receive", "accept", "consult", "respond")
+        ]
+        consult = runs[2]
+        assert {"procedure:ngo.operation.issue", "step:consult"} <= set(consult.tags)
+        assert all(r.state is not None and r.state.is_completed() for r in runs)
+        tasks = await prefect.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[consult.id])),
+            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+            limit=50,
+        )
+        assert requested <= {t.name for t in tasks}
+        artifacts = await prefect.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"dossier-{code.lower()}"])),
+            flow_run_filter=FlowRunFilter(),
+            task_run_filter=TaskRunFilter(),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=50,
+        )
+        assert artifacts, "no dossier artifact"
+        table = str(artifacts[0].data)
+        assert "consult" in table and "respond" in table and "requests" in table
+
+    rerun = await rerun_dossier_step(steps[2].id)  # what the dossier-step deployment runs
+    assert requested <= set(rerun["tasks"])
+    assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1  # sent once, still
+    events = await _events(f"ngo-review.dossier.{code}")
+    assert {"ngo-review.dossier.accept", "ngo-review.dossier.consult"} <= {
+        e["event"] for e in events
+    }
+    consulted = next(e for e in events if e["event"] == "ngo-review.dossier.consult")
+    related = {r["prefect.resource.id"] for r in consulted["related"]}
+    assert "ngo-review.agency.UBND-HUE" in related
+
+
+async def _events(resource: str) -> list[dict[str, Any]]:
+    """Events of a resource, through the server's own events API (relayed events are async)."""
+    import asyncio
+
+    from prefect import get_client
+
+    async with get_client() as prefect:
+        for _ in range(50):
+            answer = await prefect._client.post(
+                "/events/filter",
+                json={"filter": {"resource": {"id": [resource]}}, "limit": 50},
+            )
+            answer.raise_for_status()
+            found: list[dict[str, Any]] = answer.json()["events"]
+            if len(found) >= 3:
+                return found
+            await asyncio.sleep(0.2)
+        return found
+
+
+async def test_with_prefect_away_a_step_waits_and_then_runs_once(
+    prefect_harness: None, configured: None, client: Client, engine: Engine, smtp: SmtpServer
+) -> None:
+    """The flow call fails: the step is pending again with back-off; later it runs, once."""
+    d = _review(client)
+    now = datetime.now(UTC)
+
+    async def unreachable(step: ClaimedStep) -> str | None:
+        raise ConnectionError("Prefect is down")
+
+    away = StepRunner(engine, run=unreachable, clock=lambda: now)
+    assert await away.run_due() == 4
+    waiting = _steps(engine, d["id"])
+    assert {s.status for s in waiting} == {"pending"}
+    assert all(
+        s.next_attempt_at > now and "Prefect is down" in (s.last_error or "") for s in waiting
+    )
+    assert smtp.inbox.to("ubnd-qt@agencies.example.org") == []
+    assert await StepRunner(engine, clock=lambda: now).run_due() == 0  # not due yet
+
+    back = StepRunner(engine, clock=lambda: now + timedelta(minutes=1))
+    assert await back.run_due() == 4
+    assert {s.status for s in _steps(engine, d["id"])} == {"done"}
+    assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1

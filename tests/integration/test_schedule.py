@@ -1,0 +1,138 @@
+"""The in-process schedule under Prefect's test harness: run names, failures, wake-ups, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+from prefect import flow
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.sorting import FlowRunSort
+
+from flows.deployments import trigger_delivery
+from flows.schedule import DELIVERY, Job, Scheduler, current
+
+
+def _soon(t: datetime) -> datetime:
+    return t + timedelta(seconds=0.2)
+
+
+def _never(t: datetime) -> datetime:
+    return t + timedelta(days=1)
+
+
+async def _runs_of(flow_name: str) -> list[FlowRun]:
+    async with get_client() as client:
+        return await client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+            limit=50,
+        )
+
+
+async def _until(condition: object, timeout: float = 20) -> None:
+    """Wait until the callable returns true."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # type: ignore[operator]
+            await asyncio.sleep(0.05)
+
+
+async def test_a_failed_run_is_logged_and_the_schedule_goes_on(prefect_harness: None) -> None:
+    """Run 1 raises, runs 2 and 3 still happen; each is a Prefect run named `<job> <time>`."""
+    name = f"flaky-{uuid.uuid4().hex[:8]}"
+    calls: list[int] = []
+
+    @flow(name=name)
+    async def flaky() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+        return len(calls)
+
+    task = asyncio.create_task(Scheduler([Job(name, flaky, _soon)]).run())
+    try:
+        await _until(lambda: len(calls) >= 3)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    runs = await _runs_of(name)
+    assert runs[0].state_type == StateType.FAILED
+    assert any(r.state_type == StateType.COMPLETED for r in runs[1:])
+    assert all(r.name.startswith(f"{name} 20") for r in runs)
+
+
+async def test_a_wake_up_runs_now_and_never_twice_at_once(prefect_harness: None) -> None:
+    """Three wake-ups during a slow run: one more run after it, never two at the same time."""
+    name = f"slow-{uuid.uuid4().hex[:8]}"
+    state = {"running": 0, "most": 0, "runs": 0}
+
+    @flow(name=name)
+    async def slow() -> None:
+        state["running"] += 1
+        state["most"] = max(state["most"], state["running"])
+        await asyncio.sleep(0.5)
+        state["running"] -= 1
+        state["runs"] += 1
+
+    scheduler = Scheduler([Job(name, slow, _never)])
+    task = asyncio.create_task(scheduler.run())
+    try:
+        await asyncio.sleep(0.1)
+        scheduler.wake(name)
+        await _until(lambda: state["running"] == 1)
+        for _ in range(3):
+            scheduler.wake(name)
+        await _until(lambda: state["runs"] == 2)
+        await asyncio.sleep(0.8)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert (state["runs"], state["most"]) == (2, 1)
+    assert all(r.name.endswith("(woken)") for r in await _runs_of(name))
+
+
+async def test_after_commit_delivery_wakes_the_scheduler_in_this_process(
+    prefect_harness: None,
+) -> None:
+    """trigger_delivery() wakes the in-process job instead of creating a deployment run."""
+    ran = asyncio.Event()
+
+    @flow(name=f"deliver-{uuid.uuid4().hex[:8]}")
+    async def deliver() -> None:
+        ran.set()
+
+    assert current() is None and await trigger_delivery() is False  # no scheduler, no Prefect URL
+    task = asyncio.create_task(Scheduler([Job(DELIVERY, deliver, _never)]).run())
+    try:
+        await _until(lambda: current() is not None)
+        assert await trigger_delivery() is True
+        await asyncio.wait_for(ran.wait(), 20)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert current() is None
+
+
+async def test_shutdown_during_a_run_leaves_it_crashed_not_running(prefect_harness: None) -> None:
+    """Drain gives up after its grace; cancelling the scheduler ends the run Crashed."""
+    name = f"stuck-{uuid.uuid4().hex[:8]}"
+    started = asyncio.Event()
+
+    @flow(name=name)
+    async def stuck() -> None:
+        started.set()
+        await asyncio.sleep(60)
+
+    scheduler = Scheduler([Job(name, stuck, _never)])
+    task = asyncio.create_task(scheduler.run())
+    await asyncio.sleep(0.1)
+    scheduler.wake(name)
+    await asyncio.wait_for(started.wait(), 20)
+    await scheduler.drain(grace=0.2)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    (run,) = await _runs_of(name)
+    assert run.state_type in {StateType.CRASHED, StateType.CANCELLED}
