@@ -15,6 +15,7 @@ COPY api/ api/
 COPY models/ models/
 COPY notifications/ notifications/
 COPY ngo_review/ ngo_review/
+COPY config/ config/
 RUN pip install . && rm -rf /src
 
 RUN useradd --create-home --home-dir /home/ngo-review --uid 10001 --user-group ngo-review \

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from api import docs, errors
+from api.background import AfterCommit
 from api.routes import (
     agencies,
     calendar,
@@ -35,9 +36,9 @@ from api.web.routes import front, leader, manager
 from api.web.routes import imports as import_pages
 from api.web.routes import reports as report_pages
 from api.web.routes import written as written_pages
+from config.settings import Settings, get_settings
 from models.db import make_engine
 from models.types import utcnow
-from ngo_review.settings import Settings, get_settings
 
 DESCRIPTION = """Workflow and approval engine for the dossiers Vietnamese authorities review about
 foreign non-governmental organisations. Every call but `/health` and the docs needs
@@ -62,6 +63,7 @@ def create_app(
     app.state.engine = engine or make_engine(settings.resolved_database_url())
     app.state.clock = clock
     app.state.settings = settings
+    app.state.after_commit = AfterCommit(app.state.engine, settings.prefect_api_url)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.receiving_agency = settings.receiving_agency
     app.state.max_upload_bytes = settings.max_upload_bytes

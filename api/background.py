@@ -1,24 +1,38 @@
-"""Work the API starts after answering: trigger an immediate sweep when Prefect is there."""
+"""Work the API starts after answering: deliver now, and sweep if a timer is due soon."""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass
 
+from fastapi import Request
 from sqlalchemy import Engine
 
 
-async def trigger_sweep_after_commit(engine: Engine) -> None:
-    """Deliver now, and sweep if a timer is due soon; Prefect is imported only if used.
+@dataclass(frozen=True)
+class AfterCommit:
+    """What to do once an action's transaction has committed; Prefect is imported only if used.
 
     Inside serve/worker this wakes the in-process schedule (flows/schedule.py); in an API-only
-    process it asks Prefect for deployment runs.
+    process it asks the Prefect server at `prefect_api_url` for deployment runs.
 
-    Importing Prefect freezes its settings, so nothing may import it before `serve` has set
-    PREFECT_API_URL to the local server.
+    Importing Prefect freezes its settings, so nothing may import it before `serve` has exported
+    the local server's URL (config.settings.override).
     """
-    if not os.environ.get("PREFECT_API_URL"):
-        return
-    from flows.deployments import trigger_delivery, trigger_sweep
 
-    await trigger_delivery()
-    await trigger_sweep(engine)
+    engine: Engine
+    prefect_api_url: str
+
+    async def __call__(self) -> None:
+        """Trigger delivery and, when due soon, a sweep."""
+        if not self.prefect_api_url:
+            return
+        from flows.deployments import trigger_delivery, trigger_sweep
+
+        await trigger_delivery(self.prefect_api_url)
+        await trigger_sweep(self.engine, self.prefect_api_url)
+
+
+def after_commit(request: Request) -> AfterCommit:
+    """The app's after-commit work (a background task of the answer)."""
+    work: AfterCommit = request.app.state.after_commit
+    return work

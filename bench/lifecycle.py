@@ -24,6 +24,7 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.app import create_app  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from flows.engine import commands as c  # noqa: E402
 from flows.engine.state import Actor  # noqa: E402
 from flows.procedures.schema import Opinion, Outcome  # noqa: E402
@@ -33,7 +34,6 @@ from flows.service.intake import create_dossier  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from models.schemas import DossierCreate  # noqa: E402
-from ngo_review.settings import Settings  # noqa: E402
 
 # The standing members, Huế's People's Committee and the health ministry: those the law requires.
 AGENCIES = ("BCA", "BTC", "BNV", "NHNN", "BYT", "UBND-HUE")

@@ -236,7 +236,7 @@ SERVER = """
 import sys, uvicorn
 from api.app import create_app
 from models.db import make_engine
-from ngo_review.settings import Settings
+from config.settings import Settings
 app = create_app(Settings(), engine=make_engine(sys.argv[1]))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", lifespan="off",
             ws="none")

@@ -2,18 +2,24 @@
 
 Starts `ngo-review serve --demo` (local Prefect server, local SMTP sink, SQLite) in a temporary
 directory, accepts N dossiers one by one, and reads when the sink stored each receipt.
-Run: .venv/bin/python bench/notify.py [--samples 20] [--pause 2.0]
-Prints JSON (p50, p95, max in seconds).
+
+With `--outage S`, it then stops the local Prefect server for S seconds, accepts more dossiers
+while it is away, starts it again on the same port and home, and counts that every receipt of
+those actions arrives exactly once and that no dossier step is left pending.
+Run: .venv/bin/python bench/notify.py [--samples 20] [--pause 2.0] [--outage 60]
+Prints JSON (p50, p95, max in seconds; the outage's outcome).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import mailbox
 import os
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -24,6 +30,8 @@ from pathlib import Path
 
 import httpx
 
+from ngo_review.prefect_server import LocalPrefectServer
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -31,12 +39,122 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _accept(client: httpx.Client, email: str, label: str) -> float:
+    """File an issuance dossier for `email` and accept it (its receipt goes to `email`); when
+    the accept was sent."""
+    d = client.post(
+        "/dossiers",
+        json={
+            "procedure": "ngo.operation.issue",
+            "subject": f"bench {label}",
+            "applicant": {"name": "Bench", "country": "Norway", "email": email},
+            "provinces": ["Huế"],
+            "activity_fields": ["health"],
+            "home_registration_valid_until": "2035-12-31",
+        },
+    ).json()
+    at = time.time()
+    r = client.post(f"/dossiers/{d['id']}/actions/accept", json={})
+    assert r.status_code == 200, r.text
+    return at
+
+
+def _arrivals(box_path: Path, wanted: set[str]) -> dict[str, list[float]]:
+    """When the sink stored each message to a wanted address (all of them, to see duplicates)."""
+    found: dict[str, list[float]] = {}
+    box = mailbox.Maildir(box_path, create=False)
+    for key in box.keys():
+        msg = message_from_bytes(box.get_bytes(key), policy=policy.default)
+        rcpt = str(msg["X-Envelope-To"])
+        if rcpt in wanted:
+            files = list(box_path.glob(f"*/{key}*"))
+            found.setdefault(rcpt, []).append(files[0].stat().st_mtime)
+    box.close()
+    return found
+
+
+def _wait_arrivals(box_path: Path, wanted: set[str], timeout: float) -> dict[str, list[float]]:
+    """Poll the sink until every wanted address has mail, or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = _arrivals(box_path, wanted)
+        if len(found) == len(wanted) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
+def _pending_steps(db: Path) -> int:
+    """Dossier steps not yet done."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        row = conn.execute("SELECT count(*) FROM dossierstep WHERE status != 'done'").fetchone()
+    return int(row[0])
+
+
+def _outage(
+    client: httpx.Client, var: Path, seconds: float, actions: int
+) -> dict[str, float | int | None]:
+    """Stop the local Prefect server, act while it is away, start it again; what happened."""
+    home = var / "prefect"
+    port = int((home / "port").read_text())
+    _stop_server(port)
+    stopped = time.monotonic()
+    wanted = {f"outage{i}@bench.example.org" for i in range(actions)}
+    for i, email in enumerate(sorted(wanted)):
+        _accept(client, email, f"outage {i}")
+        time.sleep(max(0.0, seconds / actions - 0.2))
+    time.sleep(max(0.0, seconds - (time.monotonic() - stopped)))
+    during = _arrivals(var / "mail", wanted)
+    away = LocalPrefectServer(home, port=port)
+    if away.port != port:
+        raise SystemExit(f"port {port} still taken; cannot bring Prefect back on it")
+    away.start()
+    returned = time.monotonic()
+    try:
+        found = _wait_arrivals(var / "mail", wanted, timeout=900)
+        last = time.monotonic()
+        time.sleep(10)  # anything sent twice would arrive now
+        found = _arrivals(var / "mail", wanted)
+        return {
+            "outage_seconds": round(returned - stopped, 1),
+            "actions_while_away": actions,
+            "mails_while_away": sum(len(v) for v in during.values()),
+            "mails_after_return": sum(len(v) for v in found.values()),
+            "duplicates": sum(len(v) - 1 for v in found.values()),
+            "missing": len(wanted - found.keys()),
+            "seconds_after_return_until_all_sent": round(last - returned, 1),
+            "steps_pending_after": _pending_steps(var / "ngo-review.db"),
+        }
+    finally:
+        away.stop()
+
+
+def _stop_server(port: int) -> None:
+    """SIGTERM the `prefect server start` on `port` (started by serve) and wait until it exits."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"server" in argv and b"start" in argv and str(port).encode() in argv:
+                pid = int(proc.name)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGTERM)
+                deadline = time.monotonic() + 30
+                while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                return
+    raise SystemExit(f"no Prefect server on port {port}")
+
+
 def main() -> None:
     """Measure and print JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=20)
     parser.add_argument("--pause", type=float, default=2.0, help="seconds between actions")
+    parser.add_argument("--outage", type=float, default=0.0, help="seconds Prefect is away")
+    parser.add_argument("--outage-actions", type=int, default=10)
     args = parser.parse_args()
+    outage: dict[str, float | int | None] = {}
     with tempfile.TemporaryDirectory() as tmp:
         port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("NGO_REVIEW_", "PREFECT_"))}
@@ -63,37 +181,16 @@ def main() -> None:
             tokens = json.loads((Path(tmp) / "var" / "demo-tokens.json").read_text())
             handler = {"Authorization": f"Bearer {tokens['handler: Nguyễn Văn An']}"}
             sent_at: dict[str, float] = {}
+            var = Path(tmp) / "var"
             with httpx.Client(base_url=base, headers=handler, timeout=30) as client:
                 for i in range(args.samples):
                     email = f"bench{i}@bench.example.org"
-                    d = client.post(
-                        "/dossiers",
-                        json={
-                            "procedure": "ngo.operation.issue",
-                            "subject": f"bench {i}",
-                            "applicant": {"name": "Bench", "country": "Norway", "email": email},
-                            "provinces": ["Huế"],
-                            "activity_fields": ["health"],
-                            "home_registration_valid_until": "2035-12-31",
-                        },
-                    ).json()
-                    sent_at[email] = time.time()
-                    r = client.post(f"/dossiers/{d['id']}/actions/accept", json={})
-                    assert r.status_code == 200, r.text
+                    sent_at[email] = _accept(client, email, str(i))
                     time.sleep(args.pause)
-            arrived: dict[str, float] = {}
-            deadline = time.monotonic() + 120
-            box_path = Path(tmp) / "var" / "mail"
-            while len(arrived) < len(sent_at) and time.monotonic() < deadline:
-                box = mailbox.Maildir(box_path, create=False)
-                for key in box.keys():
-                    msg = message_from_bytes(box.get_bytes(key), policy=policy.default)
-                    rcpt = str(msg["X-Envelope-To"])
-                    if rcpt in sent_at and rcpt not in arrived:
-                        found = list(box_path.glob(f"*/{key}*"))
-                        arrived[rcpt] = found[0].stat().st_mtime
-                box.close()
-                time.sleep(0.5)
+                found = _wait_arrivals(var / "mail", set(sent_at), timeout=120)
+                arrived = {rcpt: min(times) for rcpt, times in found.items()}
+                if args.outage:
+                    outage = _outage(client, var, args.outage, args.outage_actions)
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -110,6 +207,7 @@ def main() -> None:
                 "p50_seconds": round(statistics.median(delays), 2) if delays else None,
                 "p95_seconds": round(q[18], 2) if delays else None,
                 "max_seconds": round(delays[-1], 2) if delays else None,
+                **outage,
             },
             indent=2,
         )

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import anyio
 from prefect import flow, get_run_logger, task
 
-from flows.runtime import get_engine
+from flows.runtime import current
 from flows.service.digest import queue_daily_digest
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], task_run_name="queue-daily-digest")
 async def queue_digest() -> int:
     """Write today's digest rows to the outbox (once per manager per day)."""
-    now = datetime.now(UTC)
-    return await anyio.to_thread.run_sync(lambda: queue_daily_digest(get_engine(), now))
+    runtime = current()
+    now = runtime.clock()
+    return await anyio.to_thread.run_sync(lambda: queue_daily_digest(runtime.engine, now))
 
 
 @flow(name="daily-digest")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import anyio
 from prefect import flow, get_run_logger, task
 
 from flows.calendar import VN_TZ
-from flows.runtime import get_engine
+from flows.runtime import current
 from flows.service.sweep import sweep
 
 
 def parse_instant(value: str | None) -> datetime:
     """An aware instant from ISO-8601 (now when empty); naive input is read as UTC+7."""
     if not value:
-        return datetime.now(UTC)
+        return current().clock()
     instant = datetime.fromisoformat(value)
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=VN_TZ)
@@ -27,7 +27,7 @@ def parse_instant(value: str | None) -> datetime:
 async def fire_due_timers(as_of: str, batch_size: int = 500) -> dict[str, Any]:
     """Fire every timer due by `as_of`; each timer commits on its own, so a retry resumes."""
     instant = parse_instant(as_of)
-    summary = await anyio.to_thread.run_sync(lambda: sweep(get_engine(), instant, batch_size))
+    summary = await anyio.to_thread.run_sync(lambda: sweep(current().engine, instant, batch_size))
     return summary.as_dict()
 
 

@@ -6,15 +6,15 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from flows.runtime import get_engine
-from ngo_review.settings import get_settings
+from flows.runtime import current
 from notifications.delivery import deliver_once
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], task_run_name="deliver-due-messages")
 async def deliver_due(batch_size: int = 100) -> dict[str, Any]:
     """Claim and send due messages; each is recorded as it goes, so a retry resumes."""
-    summary = await deliver_once(get_engine(), get_settings(), batch_size=batch_size)
+    runtime = current()
+    summary = await deliver_once(runtime.engine, runtime.settings, batch_size=batch_size)
     return summary.as_dict()
 
 

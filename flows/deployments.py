@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -89,7 +88,7 @@ async def _start(deployment: str, key: str) -> bool:
         return False
 
 
-async def trigger_delivery() -> bool:
+async def trigger_delivery(prefect_api_url: str = "") -> bool:
     """After a commit that wrote outbox rows: deliver now rather than at the next tick.
 
     Inside serve/worker this wakes the in-process schedule; elsewhere (an API-only process)
@@ -97,18 +96,18 @@ async def trigger_delivery() -> bool:
     """
     if wake(DELIVERY):
         return True
-    if not os.environ.get("PREFECT_API_URL"):
+    if not prefect_api_url:
         return False
     return await _start(DELIVERY_DEPLOYMENT, f"deliver-{datetime.now(UTC):%Y%m%dT%H%M%S}")
 
 
-async def trigger_sweep(engine: Engine) -> bool:
+async def trigger_sweep(engine: Engine, prefect_api_url: str = "") -> bool:
     """After a commit: start a sweep now if something is due soon.
 
     In process it wakes the schedule; else the idempotency key folds triggers of the same
     minute into one deployment run.
     """
-    if current() is None and not os.environ.get("PREFECT_API_URL"):
+    if current() is None and not prefect_api_url:
         return False
     if not near_timers_pending(engine):
         return False

@@ -9,7 +9,7 @@ then refreshes the dossier's table artifact (`dossier-<code>`) with its timeline
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from prefect import flow, tags, task
@@ -17,10 +17,9 @@ from prefect.artifacts import acreate_table_artifact
 from prefect.client.schemas.objects import State
 from prefect.events import emit_event
 
-from flows.runtime import get_engine
+from flows.runtime import current
 from flows.service.dossier_steps import ClaimedStep
 from flows.service.views import get_dossier, history
-from ngo_review.settings import get_settings
 from notifications.delivery import deliver_messages
 
 ARTIFACT_PREFIX = "dossier-"
@@ -33,7 +32,8 @@ class StepFailed(RuntimeError):
 @task(retries=2, retry_delay_seconds=[1, 5])
 async def deliver_message(outbox_id: str) -> str:
     """Send one message (idempotent: an already sent or dead message is left as it is)."""
-    summary = await deliver_messages(get_engine(), get_settings(), [outbox_id])
+    runtime = current()
+    summary = await deliver_messages(runtime.engine, runtime.settings, [outbox_id])
     if summary.failed:
         raise StepFailed("; ".join(summary.errors) or f"message {outbox_id} not sent")
     return "sent" if summary.sent else "nothing to send"
@@ -48,7 +48,7 @@ def artifact_key(dossier_code: str) -> str:
 
 def timeline_rows(dossier_id: str, now: datetime) -> list[dict[str, Any]]:
     """The dossier's history, each action with the deadline of the step it ended, if any."""
-    engine = get_engine()
+    engine = current().engine
     view = get_dossier(engine, dossier_id, now)
     ended = {st.ended_at: st for st in view.steps if st.ended_at is not None}
     rows: list[dict[str, Any]] = []
@@ -105,7 +105,7 @@ def _timeliness(due: Any, ended: datetime | None) -> str:
 @task
 async def refresh_artifact(dossier_id: str, dossier_code: str) -> str:
     """The dossier's table artifact: its timeline, each step's deadline and timeliness."""
-    rows = timeline_rows(dossier_id, datetime.now(UTC))
+    rows = timeline_rows(dossier_id, current().clock())
     key = artifact_key(dossier_code)
     await acreate_table_artifact(
         table=rows, key=key, description=f"Timeline of dossier {dossier_code}"
@@ -196,7 +196,7 @@ async def rerun_dossier_step(step_id: str) -> dict[str, Any]:
     """
     from flows.service.dossier_steps import get_step
 
-    step = get_step(get_engine(), step_id)
+    step = get_step(current().engine, step_id)
     return await dossier_step.with_options(flow_run_name=f"{step.name} {step.dossier_code}")(
         step.id, step.dossier_id, step.dossier_code, step.procedure, step.name, step.tasks
     )

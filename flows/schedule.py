@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flows.calendar import VN_TZ
+from flows.runtime import Runtime, using
 
 log = logging.getLogger("ngo_review.schedule")
 
@@ -93,9 +94,11 @@ def _now() -> datetime:
 class Scheduler:
     """One loop per job; a run is never started while the same job's previous one is going."""
 
-    def __init__(self, jobs: list[Job], clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, jobs: list[Job], runtime: Runtime | None = None) -> None:
         self.jobs = {job.name: job for job in jobs}
-        self.clock = clock
+        # Without a runtime (tests of the loop itself), flows use the environment's settings.
+        self.runtime = runtime
+        self.clock = runtime.clock if runtime is not None else _now
         self._loop: asyncio.AbstractEventLoop | None = None
         self._events = {name: asyncio.Event() for name in self.jobs}
         self._runs: set[asyncio.Task[Any]] = set()
@@ -164,7 +167,8 @@ class Scheduler:
         stamp = when.astimezone(VN_TZ).strftime(job.time_format)
         run_name = f"{job.name} {stamp}" + (" (woken)" if woken else "")
         try:
-            return await job.flow.with_options(flow_run_name=run_name)()
+            with using(self.runtime) if self.runtime is not None else contextlib.nullcontext():
+                return await job.flow.with_options(flow_run_name=run_name)()
         except Exception:  # one failed run (or Prefect down) must not stop the schedule
             log.exception("%s failed; the next tick retries", run_name)
             return None

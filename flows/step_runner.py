@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 import anyio
-from sqlalchemy import Engine
 
+from flows.runtime import Runtime, using
 from flows.service import dossier_steps
 from flows.service.dossier_steps import ClaimedStep
 
@@ -29,18 +28,18 @@ class StepRunner:
 
     def __init__(
         self,
-        engine: Engine,
+        runtime: Runtime,
         *,
         poll_seconds: float = 5.0,
         batch: int = 10,
         run: Runner | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.engine = engine
+        self.runtime = runtime
+        self.engine = runtime.engine
         self.poll_seconds = poll_seconds
         self.batch = batch
         self._run = run
-        self._clock = clock
+        self._clock = runtime.clock
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -67,7 +66,8 @@ class StepRunner:
     async def _one(self, step: ClaimedStep) -> None:
         run = self._run or _prefect_run
         try:
-            flow_run_id = await run(step)
+            with using(self.runtime):
+                flow_run_id = await run(step)
         except Exception as exc:  # noqa: BLE001 - any failure: the step waits and is retried
             error = f"{type(exc).__name__}: {exc}"
             later = await anyio.to_thread.run_sync(

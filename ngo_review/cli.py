@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -14,6 +13,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from config.settings import get_settings, prefect_defaults
 from flows.errors import DossierError
 from flows.procedures import REGISTRY
 from flows.service import users
@@ -21,7 +21,6 @@ from flows.service.admin import CLI, create_token, ensure_reference_agencies
 from models.db import make_engine
 from models.migrate import upgrade
 from models.schemas import UserCreate, UserUpdate
-from ngo_review.settings import get_settings
 
 app = typer.Typer(
     help="ngo-review: workflow and approval engine for foreign NGO dossiers.",
@@ -304,7 +303,7 @@ def deliver_once_cmd() -> None:
 def _patient_ephemeral_prefect() -> None:
     """Without PREFECT_API_URL Prefect starts a temporary server; on a busy machine it needs
     longer than Prefect's 20 s default to answer, so wait up to 90 s before giving up."""
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    prefect_defaults(SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="90")
 
 
 def main() -> None:

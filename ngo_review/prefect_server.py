@@ -14,21 +14,27 @@ from pathlib import Path
 
 import httpx
 
+from config.settings import child_environment
+
 # The local server's own services wake every 5-20 s by default to look for late, paused,
 # cancelled or expired work; serve schedules nothing through Prefect and never pauses a run, so
 # once a minute is plenty and keeps the idle server near 0 % of a core (bench/idle.py).
 QUIET_SERVICES = {
-    f"PREFECT_SERVER_SERVICES_{name}": "60"
-    for name in (
-        "SCHEDULER_LOOP_SECONDS",
-        "SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS",
-        "LATE_RUNS_LOOP_SECONDS",
-        "PAUSE_EXPIRATIONS_LOOP_SECONDS",
-        "FOREMAN_LOOP_SECONDS",
-        "CANCELLATION_CLEANUP_LOOP_SECONDS",
-        "REPOSSESSOR_LOOP_SECONDS",
-        "CLEANUP_RECONCILER_LOOP_SECONDS",
-    )
+    # glibc's per-thread malloc arenas hold freed memory; two keep the server's RSS steady.
+    "MALLOC_ARENA_MAX": "2",
+    **{
+        f"PREFECT_SERVER_SERVICES_{name}": "60"
+        for name in (
+            "SCHEDULER_LOOP_SECONDS",
+            "SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS",
+            "LATE_RUNS_LOOP_SECONDS",
+            "PAUSE_EXPIRATIONS_LOOP_SECONDS",
+            "FOREMAN_LOOP_SECONDS",
+            "CANCELLATION_CLEANUP_LOOP_SECONDS",
+            "REPOSSESSOR_LOOP_SECONDS",
+            "CLEANUP_RECONCILER_LOOP_SECONDS",
+        )
+    },
 }
 
 
@@ -71,15 +77,16 @@ class LocalPrefectServer:
         """Start it and wait for its health check; returns its API URL."""
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "port").write_text(str(self.port))
-        env = {
-            **QUIET_SERVICES,  # unless set in the environment
-            **os.environ,
-            "PREFECT_HOME": str(self.home),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_SERVER_API_HOST": "127.0.0.1",
-            "PREFECT_SERVER_API_PORT": str(self.port),
-        }
-        env.pop("PREFECT_API_URL", None)
+        env = child_environment(
+            QUIET_SERVICES,  # unless set in the environment
+            {
+                "PREFECT_HOME": str(self.home),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "PREFECT_SERVER_API_HOST": "127.0.0.1",
+                "PREFECT_SERVER_API_PORT": str(self.port),
+            },
+            drop=("PREFECT_API_URL",),
+        )
         if self._stopping.is_set():
             raise RuntimeError("stopped before the Prefect server started")
         log = (self.home / "server.log").open("ab")

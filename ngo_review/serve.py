@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -14,13 +13,13 @@ import uvicorn
 from sqlalchemy import Engine
 
 from api.app import create_app
+from config.settings import Settings, override, prefect_defaults
 from flows.service.admin import ensure_reference_agencies
 from models.db import make_engine
 from models.migrate import upgrade
 from models.types import utcnow
 from ngo_review.demo import DemoUser, load_demo
 from ngo_review.prefect_server import LocalPrefectServer
-from ngo_review.settings import Settings, get_settings
 from ngo_review.shutdown import ApiServer, Stop, supervise
 from notifications.sink import SmtpSink
 
@@ -36,13 +35,15 @@ def _say(text: str) -> None:
 
 def local_prefect(settings: Settings) -> LocalPrefectServer | None:
     """A local Prefect server (its home in var/) unless PREFECT_API_URL names one."""
-    if os.environ.get("PREFECT_API_URL"):
+    if settings.prefect_api_url:
         return None
     return LocalPrefectServer(settings.var_dir / "prefect", port=settings.prefect_port)
 
 
-async def start_prefect(server: LocalPrefectServer, stop: Stop) -> bool:
-    """Start the local server (in a thread, so a signal is heard); False if stopped first."""
+async def start_prefect(
+    server: LocalPrefectServer, stop: Stop, settings: Settings
+) -> Settings | None:
+    """Start the local server (in a thread, so a signal is heard); None if stopped first."""
     _say(f"Starting a local Prefect server on {server.url} ...")
     starting = asyncio.create_task(asyncio.to_thread(server.start))
     stopped = asyncio.create_task(stop.event.wait())
@@ -52,13 +53,11 @@ async def start_prefect(server: LocalPrefectServer, stop: Stop) -> bool:
         server.stop()  # makes start() give up at once
         with contextlib.suppress(RuntimeError):
             await starting
-        return False
-    os.environ["PREFECT_API_URL"] = starting.result()
+        return None
     # Only manual "Quick run"s of the deployments come through the runner's poll: schedules and
     # after-commit wake-ups run in process. A 30 s poll costs next to no idle CPU.
-    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "30")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    return True
+    prefect_defaults(RUNNER_POLL_FREQUENCY="30", SERVER_ANALYTICS_ENABLED="false")
+    return override(settings, prefect_api_url=starting.result())
 
 
 def background_loops(
@@ -70,30 +69,30 @@ def background_loops(
     """
     # Imported here: Prefect reads PREFECT_API_URL when first used, after start_prefect.
     from flows.deployments import serve_deployments
+    from flows.runtime import Runtime
     from flows.schedule import Scheduler, default_jobs
     from flows.step_runner import StepRunner
 
-    del settings  # not needed by any loop yet
-    scheduler = Scheduler(default_jobs())
+    runtime = Runtime(engine, settings)
+    scheduler = Scheduler(default_jobs(), runtime)
     loops: dict[str, Callable[[], Awaitable[None]]] = {
         "periodic flows": scheduler.run,
         "deployments for manual runs": partial(serve_deployments, stop.set),
-        "step runner": StepRunner(engine).run,
+        "step runner": StepRunner(runtime).run,
     }
     return loops, partial(scheduler.drain, DRAIN_SECONDS)
 
 
 def ensure_mail(settings: Settings, base_url: str) -> tuple[Settings, SmtpSink | None]:
     """Without an SMTP server configured, run the local sink; links point at this server."""
-    os.environ.setdefault("NGO_REVIEW_BASE_URL", base_url)
+    changes: dict[str, object] = {}
+    if "base_url" not in settings.model_fields_set:
+        changes["base_url"] = base_url
     sink = None
     if not settings.smtp_host:
         sink = SmtpSink(settings.var_dir / "mail")
-        os.environ["NGO_REVIEW_SMTP_HOST"] = "127.0.0.1"
-        os.environ["NGO_REVIEW_SMTP_PORT"] = str(sink.start())
-        os.environ["NGO_REVIEW_SMTP_STARTTLS"] = "false"
-    get_settings.cache_clear()  # the flows read settings through get_settings()
-    return get_settings(), sink
+        changes.update(smtp_host="127.0.0.1", smtp_port=sink.start(), smtp_starttls=False)
+    return override(settings, **changes), sink
 
 
 def _demo_banner(settings: Settings, users: list[DemoUser], base: str) -> str:
@@ -127,8 +126,11 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool, flows: bo
             upgrade(url)
             engine = make_engine(url)
             ensure_reference_agencies(engine)
-            if prefect_server is not None and not await start_prefect(prefect_server, stop):
-                return
+            if prefect_server is not None:
+                started = await start_prefect(prefect_server, stop, settings)
+                if started is None:
+                    return
+                settings = started
             if demo:
                 _say(
                     _demo_banner(
@@ -166,7 +168,7 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool, flows: bo
 
 def _running_banner(settings: Settings, base: str, sink: SmtpSink | None) -> str:
     """Where the pages, API, health, Prefect UI and mail are."""
-    prefect_ui = os.environ.get("PREFECT_API_URL", "(not used)").removesuffix("/api")
+    prefect_ui = (settings.prefect_api_url or "(not used)").removesuffix("/api")
     mail = (
         f"{base}/mail (local SMTP sink on 127.0.0.1:{settings.smtp_port})"
         if sink
@@ -188,8 +190,11 @@ async def run_worker(settings: Settings) -> None:
         upgrade(url)
         prefect_server = local_prefect(settings)
         try:
-            if prefect_server is not None and not await start_prefect(prefect_server, stop):
-                return
+            if prefect_server is not None:
+                started = await start_prefect(prefect_server, stop, settings)
+                if started is None:
+                    return
+                settings = started
             loops, drain = background_loops(make_engine(url), settings, stop)
             await supervise(stop, loops, drain=drain)
         finally:

@@ -12,6 +12,7 @@ import aiosmtplib
 from jinja2 import TemplateError
 from sqlalchemy import Engine
 
+from config.settings import Settings
 from flows.documents.render import RenderError
 from flows.documents.service import message_attachment
 from flows.service import outbox
@@ -20,7 +21,6 @@ from flows.service.registry import sync_registry
 from flows.service.reply_links import ReplyLink, sign
 from models.db import read_session
 from models.dossier import Dossier
-from ngo_review.settings import Settings
 from notifications.render import render
 from notifications.sender import build_message, send
 

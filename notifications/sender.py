@@ -8,7 +8,7 @@ from email.utils import formatdate
 
 import aiosmtplib
 
-from ngo_review.settings import Settings
+from config.settings import Settings
 from notifications.render import Rendered
 
 

@@ -21,7 +21,7 @@ from fastapi import (
 from fastapi.params import File
 
 from api.actions import ACTIONS, ActionBody, Empty
-from api.background import trigger_sweep_after_commit
+from api.background import after_commit
 from api.deps import Caller, EngineDep, NowDep, parse_if_match, require
 from flows.errors import TooLarge
 from flows.service import documents, views
@@ -226,6 +226,7 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
 
     def route(
         dossier_id: str,
+        request: Request,
         response: Response,
         caller: Actor,
         engine: EngineDep,
@@ -253,7 +254,7 @@ def _action_route(action: str, model: type[ActionBody], summary: str) -> None:
             expected_version=parse_if_match(if_match),
             idempotency=idem,
         )
-        background.add_task(trigger_sweep_after_commit, engine)  # runs after the answer
+        background.add_task(after_commit(request))  # runs after the answer
         return _etag(response, dossier)
 
     # FastAPI reads the body's type from the signature: each action gets its own model.

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,9 +13,8 @@ from api.deps import EngineDep
 router = APIRouter(tags=["health"])
 
 
-async def prefect_status() -> str:
-    """ok when the Prefect server named by PREFECT_API_URL answers its health check."""
-    url = os.environ.get("PREFECT_API_URL", "")
+async def prefect_status(url: str) -> str:
+    """ok when the Prefect server at `url` (PREFECT_API_URL) answers its health check."""
     if not url:
         return "unavailable"
     try:
@@ -29,7 +26,7 @@ async def prefect_status() -> str:
 
 
 @router.get("/health", responses={503: {"description": "the database is unreachable"}})
-async def health(engine: EngineDep) -> JSONResponse:
+async def health(request: Request, engine: EngineDep) -> JSONResponse:
     """{"status", "database", "prefect"}; 503 when the database does not answer."""
     try:
         with engine.connect() as conn:
@@ -40,6 +37,6 @@ async def health(engine: EngineDep) -> JSONResponse:
     body = {
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
-        "prefect": await prefect_status(),
+        "prefect": await prefect_status(request.app.state.settings.prefect_api_url),
     }
     return JSONResponse(body, status_code=200 if database == "ok" else 503)

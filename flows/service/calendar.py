@@ -6,9 +6,9 @@ from datetime import time
 
 from sqlmodel import Session, select
 
+from config.settings import Settings, get_settings
 from flows.calendar import CalendarEntry, DayKind, WorkingCalendar
 from models.calendar_override import CalendarOverride
-from ngo_review.settings import Settings, get_settings
 
 _Key = tuple[frozenset[tuple[object, ...]], time | None]
 _cache: dict[_Key, WorkingCalendar] = {}

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from config.settings import Settings
 from flows.calendar import HOLIDAYS_VERSION, DayInfo, DayKind
 from flows.engine.state import Actor
 from flows.errors import InvalidInput, NotFound
@@ -23,7 +24,6 @@ from flows.service.calendar import load_calendar
 from models.calendar_override import CalendarOverride
 from models.db import read_session, write_session
 from models.types import utcnow
-from ngo_review.settings import Settings
 
 KINDS = tuple(kind.value for kind in DayKind)
 SYSTEM = Actor("system", "system")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from ngo_review.settings import Settings
+from config.settings import Settings
 from notifications.delivery import deliver_once
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer

@@ -19,8 +19,8 @@ import uvicorn
 from sqlalchemy import Engine
 
 from api.app import create_app
+from config.settings import Settings
 from flows.service.admin import create_token
-from ngo_review.settings import Settings
 from tests.conftest import Clock
 
 USERS = {

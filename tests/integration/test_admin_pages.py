@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import Engine
 
 from api.app import create_app
-from ngo_review.settings import Settings
+from config.settings import Settings
 from tests.conftest import Clock
 from tests.integration.conftest import PASSWORD, Browser, Client, csrf_of
 from tests.integration.helpers import ok

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from config.settings import get_settings
 from flows.dossier_step import rerun_dossier_step
-from flows.runtime import engine_for
+from flows.runtime import Runtime, engine_for
 from flows.service.dossier_steps import ClaimedStep
 from flows.step_runner import StepRunner
 from models.db import read_session
 from models.dossier_step import DossierStep
-from ngo_review.settings import get_settings
 from tests.integration.conftest import Client, SmtpServer
 from tests.integration.helpers import act, ok, operation_issue
 
@@ -35,6 +35,13 @@ def configured(
     get_settings.cache_clear()
     engine_for(database_url).dispose()
     engine_for.cache_clear()
+
+
+def _runtime(engine: Engine, clock: Callable[[], datetime] | None = None) -> Runtime:
+    """The runtime serve would pass the runner: this test's engine and settings."""
+    if clock is None:
+        return Runtime(engine, get_settings())
+    return Runtime(engine, get_settings(), clock)
 
 
 def _review(client: Client) -> dict[str, Any]:
@@ -82,11 +89,11 @@ async def test_prefect_shows_each_step_by_name_and_tag_with_a_task_per_agency(
     requested = {t["name"] for t in steps[2].tasks}
     assert "request BCA" in requested and "request UBND-HUE" in requested
 
-    assert await StepRunner(engine).run_due() == 4
+    assert await StepRunner(_runtime(engine)).run_due() == 4
     assert {s.status for s in _steps(engine, d["id"])} == {"done"}
     assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
     assert smtp.inbox.to("bca@agencies.example.org") == []  # answered before its mail went
-    assert await StepRunner(engine).run_due() == 0  # done once, whatever runs again
+    assert await StepRunner(_runtime(engine)).run_due() == 0  # done once, whatever runs again
 
     async with get_client() as prefect:
         runs = await prefect.read_flow_runs(
@@ -161,7 +168,7 @@ async def test_with_prefect_away_a_step_waits_and_then_runs_once(
     async def unreachable(step: ClaimedStep) -> str | None:
         raise ConnectionError("Prefect is down")
 
-    away = StepRunner(engine, run=unreachable, clock=lambda: now)
+    away = StepRunner(_runtime(engine, lambda: now), run=unreachable)
     assert await away.run_due() == 4
     waiting = _steps(engine, d["id"])
     assert {s.status for s in waiting} == {"pending"}
@@ -169,9 +176,9 @@ async def test_with_prefect_away_a_step_waits_and_then_runs_once(
         s.next_attempt_at > now and "Prefect is down" in (s.last_error or "") for s in waiting
     )
     assert smtp.inbox.to("ubnd-qt@agencies.example.org") == []
-    assert await StepRunner(engine, clock=lambda: now).run_due() == 0  # not due yet
+    assert await StepRunner(_runtime(engine, lambda: now)).run_due() == 0  # not due yet
 
-    back = StepRunner(engine, clock=lambda: now + timedelta(minutes=1))
+    back = StepRunner(_runtime(engine, lambda: now + timedelta(minutes=1)))
     assert await back.run_due() == 4
     assert {s.status for s in _steps(engine, d["id"])} == {"done"}
     assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1

@@ -10,10 +10,10 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from config.settings import Settings
 from flows.documents.render import RenderError
 from models.db import read_session
 from models.outbox import Outbox
-from ngo_review.settings import Settings
 from notifications import delivery
 from notifications.delivery import deliver_once
 from tests.conftest import Clock

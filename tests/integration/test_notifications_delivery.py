@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from config.settings import Settings
 from flows.service import outbox
 from models.db import read_session
 from models.outbox import Outbox
-from ngo_review.settings import Settings
 from notifications.delivery import LEASE, deliver_once
 from notifications.render import render
 from notifications.sender import build_message, send

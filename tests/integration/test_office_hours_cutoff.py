@@ -8,9 +8,9 @@ from datetime import time
 import pytest
 from sqlalchemy import Engine
 
+from config.settings import Settings, get_settings
 from flows.service.calendar import load_calendar
 from models.db import read_session
-from ngo_review.settings import Settings, get_settings
 from tests.conftest import Clock
 from tests.integration.conftest import Client
 from tests.integration.helpers import act, ok, operation_issue

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
+from config.settings import Settings, get_settings
 from flows.deadline_sweep import deadline_sweep
 from flows.deliver_notifications import deliver_notifications
 from flows.deployments import build_deployments, trigger_sweep
 from flows.runtime import engine_for
 from flows.schedule import default_jobs
-from ngo_review.settings import Settings, get_settings
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer
 from tests.integration.helpers import act, ok, operation_issue

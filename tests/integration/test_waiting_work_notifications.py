@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from config.settings import Settings
 from flows.engine import commands as c
 from flows.engine.state import Actor
 from flows.procedures import REGISTRY, ProcedureRegistry
@@ -22,7 +23,6 @@ from models.db import read_session, write_session
 from models.outbox import Outbox
 from models.schemas import DossierCreate
 from models.user import User
-from ngo_review.settings import Settings
 from notifications.delivery import deliver_once
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer

@@ -10,9 +10,9 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from config.settings import Settings
 from models.db import write_session
 from models.outbox import Outbox
-from ngo_review.settings import Settings
 from notifications.delivery import deliver_once
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from config.settings import Settings
 from flows.calendar import (
     CalendarDataError,
     CalendarEntry,
@@ -21,7 +22,6 @@ from flows.calendar import (
     parse_year,
     shipped_years,
 )
-from ngo_review.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = WorkingCalendar()

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.background import trigger_sweep_after_commit
+from api.background import after_commit
 from api.routes.dossiers import attachment
 from api.web.page import Page, check_csrf, page_for
 from api.web.routes.written import letter_date, uploaded
@@ -65,7 +65,7 @@ def answer(
     )
     upload = uploaded(request, page, file)
     answer_in_writing(page.engine, command, upload=upload, now=page.now)
-    background.add_task(trigger_sweep_after_commit, page.engine)
+    background.add_task(after_commit(page.request))
     return page.redirect(f"/app/consultations/{consultation_id}?done=true")
 
 

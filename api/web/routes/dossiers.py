@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from api.actions import ACTIONS, ActionBody
-from api.background import trigger_sweep_after_commit
+from api.background import after_commit
 from api.routes.dossiers import attachment
 from api.web import schema_form
 from api.web.page import Page, check_csrf, page_for
@@ -539,5 +539,5 @@ def act(
             stale=isinstance(exc, PreconditionFailed),
             message=exc.detail,
         )
-    background.add_task(trigger_sweep_after_commit, page.engine)
+    background.add_task(after_commit(page.request))
     return page.redirect(f"/app/dossiers/{dossier_id}?done={action}")

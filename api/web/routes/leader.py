@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from api.background import trigger_sweep_after_commit
+from api.background import after_commit
 from api.web.page import Page, check_csrf, page_for
 from flows.engine.commands import Return, Sign
 from flows.service.handle import handle
@@ -69,7 +69,7 @@ def sign(
     signed = handle(
         page.engine, dossier_id, Sign(actor=page.actor), now=page.now, expected_version=version
     )
-    background.add_task(trigger_sweep_after_commit, page.engine)
+    background.add_task(after_commit(page.request))
     return _back_to_queue(page, "signed", signed.code)
 
 
@@ -89,5 +89,5 @@ def return_(
         now=page.now,
         expected_version=version,
     )
-    background.add_task(trigger_sweep_after_commit, page.engine)
+    background.add_task(after_commit(page.request))
     return _back_to_queue(page, "returned", returned.code)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
-from api.background import trigger_sweep_after_commit
+from api.background import after_commit
 from api.web.page import Page, check_csrf, page_for
 from api.web.templates import fmt_size
 from flows.engine.letters import MAX_LETTER_NUMBER
@@ -79,5 +79,5 @@ def record(
         upload=uploaded(request, page, file),
         now=page.now,
     )
-    background.add_task(trigger_sweep_after_commit, page.engine)
+    background.add_task(after_commit(page.request))
     return page.redirect(f"/app/dossiers/{found.dossier_id}?done=record-answer#consultations")

@@ -1,13 +1,18 @@
-"""The one Settings object: environment variables prefixed NGO_REVIEW_, or a .env file."""
+"""The one Settings object: environment variables prefixed NGO_REVIEW_, or a .env file.
+
+This is the only module that reads or writes `os.environ`; everything else is given a Settings.
+Prefect reads its own configuration from the environment, so what it must see is exported here.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +31,11 @@ class Settings(BaseSettings):
     prefect_port: int = Field(
         default=4200,
         description="Port of the local Prefect server serve starts (next free one if taken).",
+    )
+    prefect_api_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("PREFECT_API_URL", "NGO_REVIEW_PREFECT_API_URL"),
+        description="API of the Prefect server to use (PREFECT_API_URL); empty: serve starts one.",
     )
     secret_key: str = Field(
         default="", description="Signs reply links; generated under var/ when empty."
@@ -96,3 +106,34 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings read once per process."""
     return Settings()
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets `field`."""
+    return "PREFECT_API_URL" if field == "prefect_api_url" else f"NGO_REVIEW_{field.upper()}"
+
+
+def override(settings: Settings, **changes: object) -> Settings:
+    """`settings` with `changes`, exported too: Prefect's runner starts manual runs as child
+    processes, which read their settings from the environment they inherit."""
+    for field, value in changes.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        os.environ[env_name(field)] = text
+    get_settings.cache_clear()
+    return settings.model_copy(update=changes)
+
+
+def prefect_defaults(**values: str) -> None:
+    """Defaults for Prefect's own settings (PREFECT_<NAME>) unless the operator set them."""
+    for name, value in values.items():
+        os.environ.setdefault(f"PREFECT_{name}", value)
+
+
+def child_environment(
+    defaults: dict[str, str], values: dict[str, str], drop: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The environment for a child process: `defaults` under ours, `values` on top."""
+    env = {**defaults, **os.environ, **values}
+    for name in drop:
+        env.pop(name, None)
+    return env

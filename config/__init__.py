@@ -1,0 +1,1 @@
+"""Configuration everything may import: the one Settings object, read from the environment."""
