@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import anyio
+import httpx
 
 from flows.runtime import Runtime, using
 from flows.service import dossier_steps
@@ -21,6 +23,7 @@ from flows.service.dossier_steps import ClaimedStep
 log = logging.getLogger("ngo_review.steps")
 
 Runner = Callable[[ClaimedStep], Awaitable[str | None]]
+Probe = Callable[[], Awaitable[bool]]
 
 
 class StepRunner:
@@ -33,12 +36,17 @@ class StepRunner:
         poll_seconds: float = 5.0,
         batch: int = 10,
         run: Runner | None = None,
+        probe: Probe | None = None,
+        probe_seconds: float = 2.0,
     ) -> None:
         self.runtime = runtime
         self.engine = runtime.engine
         self.poll_seconds = poll_seconds
         self.batch = batch
         self._run = run
+        self._probe = probe or partial(prefect_answers, runtime.settings.prefect_api_url)
+        self.probe_seconds = probe_seconds
+        self.prefect_away = False
         self._clock = runtime.clock
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -51,24 +59,49 @@ class StepRunner:
             self._wake.set()
 
     async def run_due(self) -> int:
-        """Run every step due now; how many ran (done or sent back to wait)."""
+        """Run every step due now; how many ran (done or sent back to wait).
+
+        When a step fails because Prefect does not answer, it and the rest of the batch go back
+        to pending with no attempt counted, and `prefect_away` is set: `run` then waits for
+        Prefect's health check instead of spending every step's back-off on the outage.
+        """
         ran = 0
+        self.prefect_away = False
         while True:
             claimed = await anyio.to_thread.run_sync(
                 lambda: dossier_steps.claim_steps(self.engine, self._clock(), self.batch)
             )
             if not claimed:
                 return ran
-            for step in claimed:
-                await self._one(step)
+            for i, step in enumerate(claimed):
+                if not await self._one(step):
+                    await anyio.to_thread.run_sync(
+                        dossier_steps.release_steps,
+                        self.engine,
+                        [s.id for s in claimed[i:]],
+                        self._clock(),
+                        "Prefect does not answer",
+                    )
+                    self.prefect_away = True
+                    return ran
                 ran += 1
 
-    async def _one(self, step: ClaimedStep) -> None:
+    async def wait_for_prefect(self) -> None:
+        """Probe Prefect's health every `probe_seconds` until it answers."""
+        while not await self._probe():
+            await asyncio.sleep(self.probe_seconds)
+        log.info("Prefect answers again; running the steps that waited")
+
+    async def _one(self, step: ClaimedStep) -> bool:
+        """Run one step; False when it failed because Prefect is away (nothing recorded)."""
         run = self._run or _prefect_run
         try:
             with using(self.runtime):
                 flow_run_id = await run(step)
         except Exception as exc:  # noqa: BLE001 - any failure: the step waits and is retried
+            if not await self._probe():
+                log.warning("Prefect does not answer; steps wait for it (%s)", exc)
+                return False
             error = f"{type(exc).__name__}: {exc}"
             later = await anyio.to_thread.run_sync(
                 lambda: dossier_steps.mark_retry(self.engine, step.id, self._clock(), error)
@@ -76,10 +109,11 @@ class StepRunner:
             log.warning(
                 "step %s %s not done (%s); retry at %s", step.name, step.dossier_code, exc, later
             )
-            return
+            return True
         await anyio.to_thread.run_sync(
             lambda: dossier_steps.mark_done(self.engine, step.id, self._clock(), flow_run_id)
         )
+        return True
 
     async def _sleep(self) -> None:
         """Until woken, the next pending step's time, or the poll interval."""
@@ -104,7 +138,10 @@ class StepRunner:
                     await self.run_due()
                 except Exception as exc:  # noqa: BLE001 - the database may be briefly away
                     log.warning("step runner pass failed: %s", exc)
-                await self._sleep()
+                if self.prefect_away:
+                    await self.wait_for_prefect()
+                else:
+                    await self._sleep()
         finally:
             stop_waking()
             listener.cancel()
@@ -118,6 +155,18 @@ class StepRunner:
         from flows.service.step_notify import listen
 
         await listen(self.engine, self.wake)
+
+
+async def prefect_answers(api_url: str) -> bool:
+    """Whether the Prefect server at `api_url` answers its health check (True when none is
+    configured: the flows then run against Prefect's own ephemeral or test server)."""
+    if not api_url:
+        return True
+    try:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            return (await client.get(f"{api_url.rstrip('/')}/health")).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 async def _prefect_run(step: ClaimedStep) -> str | None:

@@ -178,6 +178,21 @@ def mark_retry(engine: Engine, step: str, now: datetime, error: str) -> datetime
         return row.next_attempt_at
 
 
+def release_steps(engine: Engine, steps: list[str], now: datetime, reason: str) -> None:
+    """Claimed steps that did not get a chance to run (Prefect away): pending again, due now,
+    with no attempt counted, so they run as soon as Prefect is back."""
+    if not steps:
+        return
+    with write_session(engine) as session:
+        for step in steps:
+            row = session.get(DossierStep, step)
+            if row is None or row.status != "running":
+                continue
+            row.status, row.claimed_until = "pending", None
+            row.next_attempt_at, row.last_error = now, reason[:2000]
+            session.add(row)
+
+
 def next_due(engine: Engine) -> datetime | None:
     """When the next pending step falls due (None: nothing pending)."""
     with read_session(engine) as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -158,10 +159,11 @@ async def _events(resource: str) -> list[dict[str, Any]]:
         return found
 
 
-async def test_with_prefect_away_a_step_waits_and_then_runs_once(
+async def test_a_failing_step_waits_with_back_off_and_then_runs_once(
     prefect_harness: None, configured: None, client: Client, engine: Engine, smtp: SmtpServer
 ) -> None:
-    """The flow call fails: the step is pending again with back-off; later it runs, once."""
+    """The flow call fails while Prefect answers: the step is pending again with back-off;
+    later it runs, once."""
     d = _review(client)
     now = datetime.now(UTC)
 
@@ -181,4 +183,37 @@ async def test_with_prefect_away_a_step_waits_and_then_runs_once(
     back = StepRunner(_runtime(engine, lambda: now + timedelta(minutes=1)))
     assert await back.run_due() == 4
     assert {s.status for s in _steps(engine, d["id"])} == {"done"}
+    assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
+
+
+async def test_while_prefect_is_away_steps_wait_for_it_and_run_once_when_it_answers(
+    prefect_harness: None, configured: None, client: Client, engine: Engine, smtp: SmtpServer
+) -> None:
+    """No attempt is spent on an outage: the batch goes back due now, the runner probes
+    Prefect's health, and every step runs once as soon as it answers."""
+    d = _review(client)
+    up = False
+    probes = 0
+
+    async def probe() -> bool:
+        nonlocal probes
+        probes += 1
+        return up or probes > 3
+
+    async def unreachable(step: ClaimedStep) -> str | None:
+        raise ConnectionError("Prefect is down")
+
+    away = StepRunner(_runtime(engine), run=unreachable, probe=probe, probe_seconds=0.01)
+    assert await away.run_due() == 0 and away.prefect_away
+    waiting = _steps(engine, d["id"])
+    assert {s.status for s in waiting} == {"pending"}
+    assert all(s.attempts == 0 for s in waiting)  # the outage is not the steps' fault
+    assert smtp.inbox.to("ubnd-qt@agencies.example.org") == []
+
+    await asyncio.wait_for(away.wait_for_prefect(), timeout=5)
+    assert probes > 3
+    back = StepRunner(_runtime(engine), probe=probe)
+    assert await back.run_due() == 4 and not back.prefect_away
+    assert {s.status for s in _steps(engine, d["id"])} == {"done"}
+    assert all(s.attempts == 1 for s in _steps(engine, d["id"]))
     assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
