@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -48,6 +49,31 @@ PAYLOAD = {
 }
 
 
+def one_lifecycle(engine: Engine, payload: DossierCreate, now: datetime) -> None:
+    """Create, accept, consult the required agencies, their answers, propose, sign."""
+    d = create_dossier(engine, payload, HANDLER, now=now)[0].id
+    handle(engine, d, c.Accept(actor=HANDLER), now=now)
+    view = handle(engine, d, c.Consult(actor=HANDLER, agencies=AGENCIES), now=now)
+    for x in view.consultations:
+        respond(
+            engine,
+            x.id,
+            c.Respond(
+                actor=Actor("o", "agency", x.agency),
+                consultation_id=x.id,
+                opinion=Opinion.agree,
+            ),
+            now=now + timedelta(days=1),
+        )
+    handle(
+        engine,
+        d,
+        c.Propose(actor=HANDLER, outcome=Outcome.approve),
+        now=now + timedelta(days=2),
+    )
+    handle(engine, d, c.Sign(actor=LEADER), now=now + timedelta(days=3))
+
+
 def lifecycle_in_process(url: str, n: int) -> dict[str, float]:
     """n full lifecycles through the service layer; dossiers per second."""
     engine = make_engine(url)
@@ -55,27 +81,7 @@ def lifecycle_in_process(url: str, n: int) -> dict[str, float]:
     now = datetime(2026, 11, 23, 2, tzinfo=UTC)
     start = time.perf_counter()
     for _ in range(n):
-        d = create_dossier(engine, payload, HANDLER, now=now)[0].id
-        handle(engine, d, c.Accept(actor=HANDLER), now=now)
-        view = handle(engine, d, c.Consult(actor=HANDLER, agencies=AGENCIES), now=now)
-        for x in view.consultations:
-            respond(
-                engine,
-                x.id,
-                c.Respond(
-                    actor=Actor("o", "agency", x.agency),
-                    consultation_id=x.id,
-                    opinion=Opinion.agree,
-                ),
-                now=now + timedelta(days=1),
-            )
-        handle(
-            engine,
-            d,
-            c.Propose(actor=HANDLER, outcome=Outcome.approve),
-            now=now + timedelta(days=2),
-        )
-        handle(engine, d, c.Sign(actor=LEADER), now=now + timedelta(days=3))
+        one_lifecycle(engine, payload, now)
     elapsed = time.perf_counter() - start
     engine.dispose()
     return {

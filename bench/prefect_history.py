@@ -23,15 +23,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.lifecycle import AGENCIES, HANDLER, LEADER, PAYLOAD  # noqa: E402
+from bench.lifecycle import PAYLOAD, one_lifecycle  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from flows.engine import commands as c  # noqa: E402
-from flows.engine.state import Actor  # noqa: E402
-from flows.procedures.schema import Opinion, Outcome  # noqa: E402
 from flows.runtime import Runtime, using  # noqa: E402
 from flows.service.admin import ensure_reference_agencies  # noqa: E402
-from flows.service.handle import handle, respond  # noqa: E402
-from flows.service.intake import create_dossier  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 from models.schemas import DossierCreate  # noqa: E402
@@ -42,29 +37,13 @@ EVENT_TABLES = ("events", "event_resources")
 
 
 def lifecycles(url: str, n: int) -> None:
-    """n issuance lifecycles: create, accept, consult 6, 6 answers, propose, sign."""
+    """n issuance lifecycles, as bench/lifecycle.py runs them."""
     engine = make_engine(url)
     ensure_reference_agencies(engine)
     payload = DossierCreate.model_validate(PAYLOAD)
     now = datetime.now(UTC) - timedelta(days=5)
     for _ in range(n):
-        d = create_dossier(engine, payload, HANDLER, now=now)[0].id
-        handle(engine, d, c.Accept(actor=HANDLER), now=now)
-        view = handle(engine, d, c.Consult(actor=HANDLER, agencies=AGENCIES), now=now)
-        for x in view.consultations:
-            respond(
-                engine,
-                x.id,
-                c.Respond(
-                    actor=Actor("o", "agency", x.agency),
-                    consultation_id=x.id,
-                    opinion=Opinion.agree,
-                ),
-                now=now + timedelta(days=1),
-            )
-        propose = c.Propose(actor=HANDLER, outcome=Outcome.approve)
-        handle(engine, d, propose, now=now + timedelta(days=2))
-        handle(engine, d, c.Sign(actor=LEADER), now=now + timedelta(days=3))
+        one_lifecycle(engine, payload, now)
     engine.dispose()
 
 
@@ -95,19 +74,14 @@ def per(
 
 async def settle(seconds: float = 3.0) -> None:
     """Let Prefect's background workers write their events and logs."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
-
     await asyncio.sleep(seconds)
-    for worker in (EventsWorker, APILogWorker):
-        with contextlib.suppress(Exception):
-            worker.drain_all(timeout=10)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Measure inside a throwaway Prefect server."""
     from prefect.settings import get_current_settings
     from prefect.testing.utilities import prefect_test_harness
+    from sqlmodel import select
 
     from flows.deadline_sweep import deadline_sweep
     from flows.deliver_notifications import deliver_notifications
@@ -135,7 +109,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await _periodic(runtime, deliver_notifications, 1)  # warm up: flows registered
             lifecycles(url, args.dossiers)
             with read_session(engine) as session:
-                steps = len(session.query(DossierStep).all())
+                steps = len(session.exec(select(DossierStep.id)).all())
             await settle()
             before = measure(prefect_db)
             done = await StepRunner(runtime).run_due()

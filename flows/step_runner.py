@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 import anyio
-import httpx
 
+from flows.prefect_health import prefect_answers
 from flows.runtime import Runtime, using
 from flows.service import dossier_steps
 from flows.service.dossier_steps import ClaimedStep
@@ -44,7 +44,7 @@ class StepRunner:
         self.poll_seconds = poll_seconds
         self.batch = batch
         self._run = run
-        self._probe = probe or partial(prefect_answers, runtime.settings.prefect_api_url)
+        self._probe = probe or partial(prefect_reachable, runtime.settings.prefect_api_url)
         self.probe_seconds = probe_seconds
         self.prefect_away = False
         self._clock = runtime.clock
@@ -157,16 +157,10 @@ class StepRunner:
         await listen(self.engine, self.wake)
 
 
-async def prefect_answers(api_url: str) -> bool:
-    """Whether the Prefect server at `api_url` answers its health check (True when none is
-    configured: the flows then run against Prefect's own ephemeral or test server)."""
-    if not api_url:
-        return True
-    try:
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            return (await client.get(f"{api_url.rstrip('/')}/health")).status_code == 200
-    except httpx.HTTPError:
-        return False
+async def prefect_reachable(api_url: str) -> bool:
+    """Whether the configured Prefect server answers (True when none is configured: the flows
+    then run against Prefect's own ephemeral or test server)."""
+    return not api_url or await prefect_answers(api_url)
 
 
 async def _prefect_run(step: ClaimedStep) -> str | None:

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import EngineDep
+from flows.prefect_health import prefect_answers
 
 router = APIRouter(tags=["health"])
 
 
 async def prefect_status(url: str) -> str:
     """ok when the Prefect server at `url` (PREFECT_API_URL) answers its health check."""
-    if not url:
-        return "unavailable"
-    try:
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            answer = await client.get(f"{url.rstrip('/')}/health")
-        return "ok" if answer.status_code == 200 else "unavailable"
-    except httpx.HTTPError:
-        return "unavailable"
+    return "ok" if url and await prefect_answers(url) else "unavailable"
 
 
 @router.get("/health", responses={503: {"description": "the database is unreachable"}})
