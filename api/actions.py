@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from flows.engine import commands as c
@@ -11,6 +13,11 @@ from flows.procedures.schema import Outcome
 from models.schemas import Strict
 
 Text = Field(default="", max_length=5000)
+# One missing item, one document id, one agency code; and how many of each a body may list.
+Item = Annotated[str, Field(min_length=1, max_length=500)]
+DocumentId = Annotated[str, Field(min_length=1, max_length=36)]
+AgencyCode = Annotated[str, Field(min_length=1, max_length=40)]
+MAX_ITEMS = 50
 
 
 class ActionBody(Strict):
@@ -44,7 +51,9 @@ class SignBody(Empty):
 class RequestSupplementBody(ActionBody):
     """Missing items, listed (form 02)."""
 
-    missing: list[str] = Field(min_length=1, examples=[["Certified copy of the charter"]])
+    missing: list[Item] = Field(
+        min_length=1, max_length=MAX_ITEMS, examples=[["Certified copy of the charter"]]
+    )
     note: str = Text
 
     def to_command(self, actor: Actor) -> c.Command:
@@ -56,7 +65,9 @@ class ReceiveSupplementBody(ActionBody):
     """What the applicant supplied."""
 
     note: str = Text
-    documents: list[str] = Field(default_factory=list, description="Ids of uploaded documents.")
+    documents: list[DocumentId] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Ids of uploaded documents."
+    )
 
     def to_command(self, actor: Actor) -> c.Command:
         """ReceiveSupplement."""
@@ -96,7 +107,9 @@ class AssignBody(ActionBody):
 class ConsultBody(ActionBody):
     """Agencies to consult; empty means the procedure's defaults."""
 
-    agencies: list[str] = Field(default_factory=list, examples=[["BCA", "BTC", "BNV"]])
+    agencies: list[AgencyCode] = Field(
+        default_factory=list, max_length=MAX_ITEMS, examples=[["BCA", "BTC", "BNV"]]
+    )
     working_days: int | None = Field(default=None, ge=1, le=MAX_WORKING_DAYS)
 
     def to_command(self, actor: Actor) -> c.Command:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from api import docs, errors
+from api import docs, errors, limits, openapi_errors
 from api.background import AfterCommit
 from api.routes import (
     agencies,
@@ -68,6 +68,15 @@ def create_app(
     app.state.receiving_agency = settings.receiving_agency
     app.state.max_upload_bytes = settings.max_upload_bytes
     errors.install(app)
+    openapi_errors.install(app)
+    # The last added runs first: shedding refuses before anything is read, then the body limit.
+    app.add_middleware(errors.CatchUnexpected)
+    app.add_middleware(
+        limits.BodyLimit,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(limits.LoadShedding, max_in_flight=settings.max_in_flight)
     app.state.mail_dir = mail_dir
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (

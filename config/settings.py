@@ -44,6 +44,18 @@ class Settings(BaseSettings):
         default="", description="Override of the receiving agency code used in dossier codes."
     )
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, description="Largest upload accepted.")
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1,
+        description="Largest request body (JSON, form) accepted; beyond it 413 `too_large`."
+        " Multipart bodies of routes that take a file may be max_upload_bytes (+64 KiB).",
+    )
+    max_in_flight: int = Field(
+        default=64,
+        ge=0,
+        description="Requests handled at once; beyond it 503 `overloaded` with Retry-After at"
+        " once instead of queueing (/health is exempt). 0 sheds nothing.",
+    )
     smtp_host: str = Field(default="", description="SMTP server; empty runs a local sink.")
     smtp_port: int = Field(default=25, description="SMTP port.")
     smtp_username: str = Field(default="", description="SMTP login, when the server needs one.")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 Language = Literal["vi", "en"]
+# A procedure's own fields are a dozen or so; more keys than this is not a dossier (and would
+# make one "unknown field" error per key).
+MAX_PROCEDURE_FIELDS = 40
 
 
 class Strict(BaseModel):
@@ -32,6 +35,7 @@ class DossierCreate(BaseModel):
         extra="allow",
         str_strip_whitespace=True,
         json_schema_extra={
+            "maxProperties": 3 + MAX_PROCEDURE_FIELDS,
             "examples": [
                 {
                     "procedure": "ngo.operation.issue",
@@ -46,13 +50,21 @@ class DossierCreate(BaseModel):
                     "activity_fields": ["water and sanitation"],
                     "requested_validity_years": 3,
                 }
-            ]
+            ],
         },
     )
 
     procedure: str = Field(min_length=1, max_length=80)
     applicant: Applicant
     subject: str = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _few_fields(self) -> DossierCreate:
+        """Each procedure field is then bounded by the procedure's own model."""
+        extra = self.model_extra or {}
+        if len(extra) > MAX_PROCEDURE_FIELDS:
+            raise ValueError(f"at most {MAX_PROCEDURE_FIELDS} procedure fields, not {len(extra)}")
+        return self
 
 
 class ConsultationPublic(BaseModel):
@@ -195,6 +207,12 @@ class HistoryItem(BaseModel):
     from_status: str | None
     to_status: str
     details: dict[str, Any]
+    chain_intact: bool = Field(
+        default=True,
+        description="Whether this event and every one before it match their hashes and "
+        "links, and none is missing from the trail; false: the trail was altered in the "
+        "database from here on (see `ngo-review check`).",
+    )
 
 
 class DocumentPublic(BaseModel):
@@ -321,6 +339,7 @@ class TokenPublic(BaseModel):
     username: str
     name: str
     role: str
+    agency: str | None = Field(default=None, description="The agency of an agency user's token.")
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None

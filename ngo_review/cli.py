@@ -68,6 +68,47 @@ def db_upgrade() -> None:
     _out(json.dumps({"database": _safe(url), "migrated": True, "agencies_added": added}))
 
 
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write (never overwritten)")],
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="The database to back up (default: the settings')"),
+    ] = None,
+) -> None:
+    """Back up the dossier database while it runs (SQLite backup API, or pg_dump -Fc)."""
+    from ngo_review.backup import BackupError, backup
+
+    try:
+        summary = backup(database_url or get_settings().resolved_database_url(), path)
+    except BackupError as exc:
+        _fail(str(exc))
+    _out(json.dumps(summary))
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `ngo-review db backup`")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="The database to restore into (default: the settings')"
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds tables")
+    ] = False,
+) -> None:
+    """Restore a backup, all or nothing; then run `ngo-review check` and `ngo-review db upgrade`."""
+    from ngo_review.backup import BackupError, restore
+
+    try:
+        summary = restore(path, database_url or get_settings().resolved_database_url(), force=force)
+    except BackupError as exc:
+        _fail(str(exc))
+    _out(json.dumps(summary))
+
+
 def _safe(url: str) -> str:
     """The URL without its password, for printing."""
     from sqlalchemy.engine import make_url
@@ -122,6 +163,39 @@ def token_create(
             )
     except DossierError as exc:
         _fail(exc.detail)
+    finally:
+        engine.dispose()
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[str | None, typer.Option(help="Only this user's tokens")] = None,
+) -> None:
+    """Every token as a JSON line, newest first: id, user, role, agency, label, created, expires,
+    last used, revoked (never the secret, which is stored only as a hash)."""
+    engine = _engine()
+    try:
+        for token in users.list_tokens(engine, user):
+            _out(token.model_dump_json())
+    finally:
+        engine.dispose()
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[
+        int, typer.Argument(help="The token's id (see `token list`)", min=1, max=2**31 - 1)
+    ],
+) -> None:
+    """Revoke a token at once (its next request is a 401); revoking twice changes nothing."""
+    engine = _engine()
+    try:
+        revoked = users.revoke_token(engine, token_id, CLI)
+    except DossierError as exc:
+        _fail(exc.detail)
+    finally:
+        engine.dispose()
+    _out(revoked.model_dump_json())
 
 
 def _read_password() -> str:
@@ -298,6 +372,28 @@ def deliver_once_cmd() -> None:
 
     upgrade(get_settings().resolved_database_url())
     _out(json.dumps(asyncio.run(deliver_notifications())))
+
+
+@app.command("check")
+def check_cmd(
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="The database to check (default: the settings')"),
+    ] = None,
+) -> None:
+    """Verify every audit chain and invariant, read-only; print the JSON report.
+
+    Exit status 0 when everything holds, 1 on any break, 2 when the database cannot be read.
+    """
+    from flows.service.check import Unreadable, check_url
+
+    try:
+        report = check_url(database_url or get_settings().resolved_database_url())
+    except Unreadable as exc:
+        _fail(str(exc))
+    _out(json.dumps(report.to_json(), ensure_ascii=False))
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _patient_ephemeral_prefect() -> None:

@@ -30,7 +30,8 @@ echo "==> pytest"
 pytest_log=$(mktemp)
 trap 'rm -f "${pytest_log}"' EXIT
 pytest_status=0
-.venv/bin/python -m pytest -q "$@" 2>&1 | tee "${pytest_log}" || pytest_status=${PIPESTATUS[0]}
+# -n auto: one pytest-xdist worker per core (each test has its own database and ports).
+.venv/bin/python -m pytest -q -n auto "$@" 2>&1 | tee "${pytest_log}" || pytest_status=${PIPESTATUS[0]}
 summary=$(grep -E '(passed|failed|error|skipped|deselected|xfailed|xpassed|no tests ran)' \
     "${pytest_log}" | tail -n 1 || true)
 echo "pytest summary: ${summary:-(none)}"

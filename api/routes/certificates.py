@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, EngineDep, require
+from api.paging import Offset
 from flows.procedures import certificate_types
 from flows.service.certificates import get_certificate, list_certificates
 from models.schemas import CertificatePublic
@@ -24,7 +25,7 @@ def list_(
     type: Annotated[str | None, Query(pattern=f"^({'|'.join(certificate_types())})$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[CertificatePublic]:
     """Certificates in the registry, by number."""
     return list_certificates(engine, status=status, type=type, q=q, limit=limit, offset=offset)

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from pydantic import Field
 
 from api.deps import Caller, EngineDep, NowDep, require
+from api.paging import Offset
 from api.routes.dossiers import attachment
+from api.uploads import OneFile
 from flows.engine.commands import Respond
 from flows.engine.letters import MAX_LETTER_NUMBER
 from flows.errors import TooLarge
@@ -64,7 +66,7 @@ def list_(
         Query(),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ConsultationPublic]:
     """An agency's own requests (all requests for handlers, leaders, managers)."""
     return list_consultations(engine, caller.actor, status, limit, offset)
@@ -149,6 +151,7 @@ def upload(
     engine: EngineDep,
     now: NowDep,
     file: Annotated[UploadFile, File()],
+    _one: OneFile = None,
 ) -> DocumentPublic:
     """Attach the signed reply letter (multipart field `file`) to an open request."""
     limit: int = request.app.state.max_upload_bytes

@@ -23,6 +23,8 @@ from fastapi.params import File
 from api.actions import ACTIONS, ActionBody, Empty
 from api.background import after_commit
 from api.deps import Caller, EngineDep, NowDep, parse_if_match, require
+from api.paging import Offset
+from api.uploads import OneFile
 from flows.errors import TooLarge
 from flows.service import documents, views
 from flows.service.handle import handle
@@ -38,12 +40,9 @@ IdemHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=20
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no or invalid token"},
-    403: {"description": "wrong role"},
     404: {"description": "no such dossier"},
     409: {"description": "not allowed in the current state; names the allowed actions"},
     412: {"description": "If-Match version is not the current one"},
-    422: {"description": "invalid input"},
 }
 
 
@@ -130,7 +129,7 @@ def list_(
     ] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> DossierPage:
     """Dossiers matching the filters, soonest legal due date first."""
     return views.list_dossiers(
@@ -159,7 +158,9 @@ def get(
 
 @router.get("/dossiers/{dossier_id}/history", response_model=list[HistoryItem], responses=ERRORS)
 def history(dossier_id: str, caller: Reader, engine: EngineDep) -> list[HistoryItem]:
-    """Every step, oldest first: the processing control slip (form 06)."""
+    """Every step, oldest first: the processing control slip (form 06). Each event says
+    whether the audit chain verifies up to it (`chain_intact`): an event altered or removed in
+    the database is never served as if it were the record."""
     return views.history(engine, dossier_id)
 
 
@@ -202,8 +203,10 @@ async def upload_document(
     engine: EngineDep,
     now: NowDep,
     file: Annotated[UploadFile, File()],
+    _one: OneFile = None,
 ) -> DocumentPublic:
-    """Attach a file (multipart field `file`); size-limited and checksummed."""
+    """Attach a file (multipart field `file`, one file): PDF, PNG, JPEG, TIFF, Word, Excel or
+    OpenDocument, judged by its content; size-limited and checksummed."""
     limit: int = request.app.state.max_upload_bytes
     content = await file.read(limit + 1)
     if len(content) > limit:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import Caller, EngineDep, NowDep, require
+from api.routes.metrics import check_period
 from flows.documents import service
 from flows.documents.service import Rendered
 
@@ -26,8 +27,6 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "the form, as a printable page or a PDF shown inline",
         "content": {"text/html": {}, "application/pdf": {}},
     },
-    401: {"description": "no or invalid token"},
-    403: {"description": "wrong role"},
     404: {"description": "no such dossier, or the form does not apply to it yet"},
 }
 
@@ -83,4 +82,5 @@ def register(
     """Form 07, the dossier register: each dossier received in the period with its code,
     applicant, procedure, receipt, appointment and result dates, status and timeliness."""
     agency: str = request.app.state.receiving_agency
+    check_period(**{"from": period_from, "to": period_to})
     return document_response(service.register(engine, period_from, period_to, fmt, now, agency))

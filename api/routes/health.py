@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import EngineDep
+from api.errors import error_body
 from flows.prefect_health import prefect_answers
 
 router = APIRouter(tags=["health"])
@@ -18,7 +21,28 @@ async def prefect_status(url: str) -> str:
     return "ok" if url and await prefect_answers(url) else "unavailable"
 
 
-@router.get("/health", responses={503: {"description": "the database is unreachable"}})
+HEALTH: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "degraded"]},
+        "database": {"type": "string", "enum": ["ok", "unavailable"]},
+        "prefect": {"type": "string", "enum": ["ok", "unavailable"]},
+    },
+    "required": ["status", "database", "prefect"],
+}
+UNHEALTHY = {"allOf": [{"$ref": "#/components/schemas/ErrorBody"}, HEALTH]}
+
+
+@router.get(
+    "/health",
+    responses={
+        200: {"content": {"application/json": {"schema": HEALTH}}},
+        503: {
+            "description": "the database is unreachable (`unavailable`)",
+            "content": {"application/json": {"schema": UNHEALTHY}},
+        },
+    },
+)
 async def health(request: Request, engine: EngineDep) -> JSONResponse:
     """{"status", "database", "prefect"}; 503 when the database does not answer."""
     try:
@@ -27,7 +51,10 @@ async def health(request: Request, engine: EngineDep) -> JSONResponse:
         database = "ok"
     except SQLAlchemyError:
         database = "unavailable"
+    # Unhealthy is an error like any other: {error, detail} first, then the same figures.
+    problem = {} if database == "ok" else error_body("unavailable", "the database does not answer")
     body = {
+        **problem,
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
         "prefect": await prefect_status(request.app.state.settings.prefect_api_url),

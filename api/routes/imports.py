@@ -7,18 +7,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 
 from api.deps import Caller, EngineDep, NowDep, require
+from api.openapi_errors import ImportErrorBody, ValidationErrorBody
+from api.uploads import ImportFiles
 from flows.service.imports import Source, import_dossiers
+from flows.service.uploads import clean_name
 from models.import_schemas import ImportReport
 
 router = APIRouter(tags=["imports"])
 Admin = Annotated[Caller, Depends(require("admin"))]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no or invalid token"},
     403: {"description": "administrators only"},
     422: {
         "description": "nothing was imported: each bad cell, row or header with its file, "
         "line, column and reason",
+        "model": ValidationErrorBody | ImportErrorBody,
         "content": {
             "application/json": {
                 "example": {
@@ -63,14 +66,16 @@ def import_historical_dossiers(
     dry_run: Annotated[
         bool, Query(description="Check and count only; nothing is written.")
     ] = False,
+    _one: ImportFiles = None,
 ) -> ImportReport:
     """Import paper dossiers with their real dates, outcomes and consultations, so the figures
     show history from day one. Dates are `YYYY-MM-DD` or ISO-8601 instants (Hà Nội time when
     without an offset). Any bad row rejects the whole import (422, nothing written)."""
     return import_dossiers(
         engine,
-        Source(dossiers.filename or "dossiers", dossiers.file),
-        Source(consultations.filename or "consultations", consultations.file)
+        # The name is shown in the errors and kept in the history: never as the client sent it.
+        Source(clean_name(dossiers.filename or "dossiers"), dossiers.file),
+        Source(clean_name(consultations.filename or "consultations"), consultations.file)
         if consultations is not None
         else None,
         actor=caller.actor,

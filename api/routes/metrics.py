@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import Caller, EngineDep, NowDep, require
+from api.paging import Offset
 from flows.errors import InvalidInput
 from flows.service.metrics.agencies import by_agency
 from flows.service.metrics.at_risk import at_risk
@@ -26,7 +27,6 @@ from models.metrics_schemas import (
 router = APIRouter(tags=["monitoring"])
 Monitor = Annotated[Caller, Depends(require("manager", "admin"))]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no or invalid token"},
     403: {"description": "managers and administrators only"},
     422: {"description": "invalid filters (a date, from after to, an unknown procedure)"},
 }
@@ -64,6 +64,7 @@ def metrics_filters(
     ] = None,
 ) -> MetricsFilters:
     """The filters every metrics route takes."""
+    check_period(**{"from": from_, "to": to})
     if procedure and registry_of(engine).get(procedure) is None:
         known = ", ".join(p.code for p in registry_of(engine).latest())
         raise InvalidInput(f"unknown procedure {procedure!r}; known: {known}")
@@ -73,6 +74,16 @@ def metrics_filters(
 
 
 Filters = Annotated[MetricsFilters, Depends(metrics_filters)]
+# Report periods lie between these days: beyond them the period arithmetic leaves what a date
+# can hold (year 1, year 9999) and a month stops being YYYY-MM.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def check_period(**days: date | None) -> None:
+    """422 for a report date outside FIRST_DAY..LAST_DAY."""
+    for name, day in days.items():
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(f"`{name}` must be between {FIRST_DAY} and {LAST_DAY}")
 
 
 @router.get("/metrics/summary", response_model=MetricsSummary, responses=ERRORS)
@@ -112,7 +123,7 @@ def get_at_risk(
     now: NowDep,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> MetricsAtRisk:
     """Open dossiers predicted to be late, soonest due first, each with its reasons:
     `deadline_near`, `consultation_overdue`, `agency_often_late`. Here `from` and `to`, when

@@ -22,7 +22,10 @@ class PublishBody(Strict):
     """Changes from the latest version, and why."""
 
     changes: dict[str, Any] = Field(
-        examples=[{"consultation_working_days": 7, "default_agencies": ["BCA", "BTC"]}]
+        max_length=20,
+        description="Fields of the definition and their new values; each is bounded as the "
+        "definition's own field (e.g. legal_basis at most 2,000 characters).",
+        examples=[{"consultation_working_days": 7, "default_agencies": ["BCA", "BTC"]}],
     )
     note: str = Field(
         default="",
@@ -56,8 +59,10 @@ class ProcedurePublic(ProcedureDefinition):
 class MigrateBody(Strict):
     """Which running dossiers to move to which version; a dry run changes nothing."""
 
-    to_version: int = Field(ge=1, examples=[2])
-    dossier_ids: list[str] = Field(min_length=1, max_length=1000)
+    to_version: int = Field(ge=1, le=100_000, examples=[2])
+    dossier_ids: list[Annotated[str, Field(min_length=1, max_length=36)]] = Field(
+        min_length=1, max_length=1000
+    )
     dry_run: bool = True
 
 

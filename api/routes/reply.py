@@ -18,11 +18,13 @@ from flows.procedures import REGISTRY
 from flows.procedures.schema import Opinion
 from flows.service.consultations import get_consultation
 from flows.service.handle import respond
-from flows.service.reply_links import BadLink, ExpiredLink, verify
+from flows.service.reply_links import ExpiredLink, verify
 from models.agency import Agency
 from models.db import read_session
 
 router = APIRouter(tags=["agency reply pages"])
+
+MAX_COMMENTS = 10_000  # as the API's answer (ResponseBody.comments)
 
 TEXT: dict[str, dict[str, Any]] = {
     "vi": {
@@ -46,6 +48,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "invalid_text": "Đường dẫn không đúng hoặc đã bị thay đổi. Không có gì được ghi nhận.",
         "bad_form": "Ý kiến không hợp lệ",
         "bad_form_text": "Vui lòng chọn một ý kiến.",
+        "long_text": "Ý kiến dài quá 10.000 ký tự; vui lòng rút gọn.",
+        "bad_lang": "Ngôn ngữ không hợp lệ",
+        "bad_lang_text": "Ngôn ngữ là vi (tiếng Việt) hoặc en (English).",
     },
     "en": {
         "switch": "Tiếng Việt",
@@ -68,10 +73,26 @@ TEXT: dict[str, dict[str, Any]] = {
         "invalid_text": "The link is wrong or was altered. Nothing was recorded.",
         "bad_form": "Invalid opinion",
         "bad_form_text": "Please choose an opinion.",
+        "long_text": "The comments are longer than 10,000 characters; please shorten them.",
+        "bad_lang": "Unknown language",
+        "bad_lang_text": "The language is vi (Tiếng Việt) or en (English).",
     },
 }
 
-Lang = Annotated[str, Query(pattern="^(vi|en)$")]
+# Checked in the route, so that a wrong value is a readable page rather than a JSON error.
+Lang = Annotated[str, Query(max_length=10, description="vi or en")]
+PAGE = {"text/html": {"schema": {"type": "string"}}}
+# Errors here are pages for the agency officer; only a malformed request gets a JSON 422.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "the link is wrong or was altered (a page)", "content": PAGE},
+    409: {"description": "the request was already answered or closed (a page)", "content": PAGE},
+    410: {"description": "the link has expired (a page)", "content": PAGE},
+    422: {
+        "description": "an unknown language or opinion, or comments too long (a page); "
+        "a malformed request (JSON)",
+        "content": {**PAGE, "application/json": {}},
+    },
+}
 
 
 def _page(
@@ -103,16 +124,24 @@ def _error_page(request: Request, lang: str, exc: DossierError) -> HTMLResponse:
         return _page(request, lang, "expired", "expired_text", "error", 410)
     if isinstance(exc, NotAllowed | Conflict):
         return _page(request, lang, "closed", "closed_text", "error", 409)
-    return _page(
-        request, lang, "invalid", "invalid_text", "error", 400 if isinstance(exc, BadLink) else 404
-    )
+    # A forged, malformed or unknown link shows nothing: the same 404 page for all of them.
+    return _page(request, lang, "invalid", "invalid_text", "error", 404)
 
 
-@router.get("/reply/{token}", response_class=HTMLResponse, include_in_schema=True)
+def _bad_lang(request: Request, lang: str) -> HTMLResponse | None:
+    """The 422 page for a language other than vi or en (shown in Vietnamese)."""
+    if lang in TEXT:
+        return None
+    return _page(request, "vi", "bad_lang", "bad_lang_text", "error", 422)
+
+
+@router.get("/reply/{token}", response_class=HTMLResponse, responses=ERRORS)
 def reply_page(
     token: str, request: Request, engine: EngineDep, now: NowDep, lang: Lang = "vi"
 ) -> HTMLResponse:
     """The confirmation page with the dossier summary and the opinion form (records nothing)."""
+    if (wrong := _bad_lang(request, lang)) is not None:
+        return wrong
     try:
         cid = _resolve(request, token, now)
         c = get_consultation(engine, Actor("reply-link", "manager"), cid)
@@ -144,26 +173,30 @@ def reply_page(
     )
 
 
-@router.post("/reply/{token}", response_class=HTMLResponse)
+@router.post("/reply/{token}", response_class=HTMLResponse, responses=ERRORS)
 def reply_submit(
     token: str,
     request: Request,
     engine: EngineDep,
     now: NowDep,
-    opinion: Annotated[str, Form()] = "",
-    comments: Annotated[str, Form()] = "",
+    opinion: Annotated[str, Form(json_schema_extra={"maxLength": 40})] = "",
+    comments: Annotated[str, Form(json_schema_extra={"maxLength": MAX_COMMENTS})] = "",
     lang: Lang = "vi",
 ) -> HTMLResponse:
     """Record the agency's opinion once; a used, expired or forged link records nothing."""
+    if (wrong := _bad_lang(request, lang)) is not None:
+        return wrong
     try:
         cid = _resolve(request, token, now)
         c = get_consultation(engine, Actor("reply-link", "manager"), cid)
+        if len(comments) > MAX_COMMENTS:
+            return _page(request, lang, "bad_form", "long_text", "error", 422)
         try:
             command = Respond(
                 actor=Actor(f"{c.agency} (e-mail link)", "agency", c.agency),
                 consultation_id=cid,
                 opinion=Opinion(opinion),
-                comments=comments[:10000],
+                comments=comments,
             )
         except (ValueError, ValidationError):
             return _page(request, lang, "bad_form", "bad_form_text", "error", 422)

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
 from api.deps import Caller, EngineDep, NowDep, require
-from api.routes.metrics import Filters
+from api.routes.metrics import Filters, check_period
 from flows.calendar import local_date
 from flows.reports import csv_export, xlsx_export
 from flows.reports.tables import (
@@ -43,7 +43,6 @@ XLSX: dict[str, Any] = {"application/vnd.openxmlformats-officedocument.spreadshe
 
 def _errors(roles: str, extra: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
     return {
-        401: {"description": "no or invalid token"},
         403: {"description": f"{roles} only"},
         **extra,
         422: {"description": "invalid filters"},
@@ -195,6 +194,7 @@ def register_xlsx(
     """Form 07, the dossier register, as a workbook: each dossier received in the period
     (at most 366 days) with its code, applicant, procedure, receipt, appointment and result
     dates, status and timeliness."""
+    check_period(**{"from": period_from, "to": period_to})
     return register_file(engine, period_from, period_to, now)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.deps import Caller, EngineDep, NowDep, require
 from flows.service import users
@@ -20,13 +20,13 @@ from models.schemas import (
 )
 
 router = APIRouter(tags=["users and tokens"])
+# Token ids are 32-bit integers in both databases; a larger one is a 422, not an overflow.
+TokenId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The token's id.", examples=[7])]
 Admin = Annotated[Caller, Depends(require("admin"))]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no or invalid token"},
     403: {"description": "administrators only"},
     404: {"description": "no such user or token"},
     409: {"description": "taken or disabled"},
-    422: {"description": "invalid input"},
 }
 
 
@@ -39,6 +39,8 @@ def list_users(_: Admin, engine: EngineDep) -> list[UserPublic]:
 @router.post("/users", status_code=201, response_model=UserPublic, responses=ERRORS)
 def create_user(body: UserCreate, caller: Admin, engine: EngineDep, now: NowDep) -> UserPublic:
     """Add a user; the password is stored as an Argon2 hash."""
+    if body.agency == "":  # no agency, not an agency coded "" (which none is)
+        body = body.model_copy(update={"agency": None})
     return users.create_user(engine, body, caller.actor, now)
 
 
@@ -53,6 +55,8 @@ def update_user(
     username: str, body: UserUpdate, caller: Admin, engine: EngineDep, now: NowDep
 ) -> UserPublic:
     """Change role, agency, e-mail, language or name; disable; reset the password."""
+    if body.agency == "":  # no agency, not an agency coded "" (which none is)
+        body = body.model_copy(update={"agency": None})
     return users.update_user(engine, username, body, caller.actor, now)
 
 
@@ -78,7 +82,7 @@ def create_token(body: TokenCreate, caller: Admin, engine: EngineDep, now: NowDe
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic, responses=ERRORS)
-def revoke_token(token_id: int, caller: Admin, engine: EngineDep, now: NowDep) -> TokenPublic:
+def revoke_token(token_id: TokenId, caller: Admin, engine: EngineDep, now: NowDep) -> TokenPublic:
     """Revoke a token at once."""
     return users.revoke_token(engine, token_id, caller.actor, now)
 

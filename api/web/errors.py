@@ -19,8 +19,13 @@ TITLES = {
     410: ("Đã hết hạn", "Expired"),
     412: ("Hồ sơ đã thay đổi", "The dossier has changed"),
     413: ("Quá lớn", "Too large"),
+    415: ("Định dạng không được hỗ trợ", "Unsupported format"),
     422: ("Dữ liệu chưa hợp lệ", "Please check what you entered"),
     500: ("Lỗi hệ thống", "Something went wrong"),
+    503: (
+        "Hệ thống đang quá tải, vui lòng thử lại sau giây lát",
+        "Busy: please try again in a moment",
+    ),
 }
 
 

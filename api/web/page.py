@@ -153,7 +153,7 @@ def load_page(request: Request, engine: EngineDep, now: NowDep) -> Page:
     key: str = request.app.state.secret_key
     page = Page(request, engine, now, "vi", None, None, "")
     seed = request.cookies.get(cookies.CSRF_COOKIE)
-    if not seed:
+    if not seed or not cookies.csrf_seed_ok(seed):
         seed = cookies.new_csrf_seed()
         page.set_cookies[cookies.CSRF_COOKIE] = (seed, None)
     page.csrf_seed = seed

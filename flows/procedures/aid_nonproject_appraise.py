@@ -29,7 +29,7 @@ from flows.procedures.common import (
     intake_step,
     requests_step,
 )
-from flows.procedures.fields import AidFields, NonEmpty
+from flows.procedures.fields import MAX_ITEMS, AidFields, NonEmpty
 from flows.procedures.schema import (
     ConsultationMode,
     ConsultationSource,
@@ -49,7 +49,9 @@ class AidNonProjectFields(AidFields):
     )
     purpose: NonEmpty = Field(json_schema_extra={"title_vi": "Mục đích"})
     goods_list: list[NonEmpty] = Field(
-        json_schema_extra={"title_vi": "Danh mục hàng hóa"}, default_factory=list
+        max_length=MAX_ITEMS,
+        json_schema_extra={"title_vi": "Danh mục hàng hóa"},
+        default_factory=list,
     )
 
 

@@ -24,7 +24,7 @@ from flows.procedures.common import (
     decision_step,
     intake_step,
 )
-from flows.procedures.fields import FieldsBase, NonEmpty
+from flows.procedures.fields import MAX_ITEMS, FieldsBase, NonEmpty
 from flows.procedures.schema import (
     ConsultationMode,
     ForwardRule,
@@ -56,7 +56,9 @@ class ReliefFields(FieldsBase):
         description="Relief is received only within 3 months of this day (Decree 50/2020).",
     )
     items: list[NonEmpty] = Field(
-        json_schema_extra={"title_vi": "Danh mục hàng cứu trợ"}, default_factory=list
+        max_length=MAX_ITEMS,
+        json_schema_extra={"title_vi": "Danh mục hàng cứu trợ"},
+        default_factory=list,
     )
     touches_security_defence_religion: bool = Field(
         default=False, json_schema_extra={"title_vi": "Liên quan đến an ninh, quốc phòng, tôn giáo"}

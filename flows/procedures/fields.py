@@ -11,6 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
 
+# List bounds: Việt Nam has 34 provincial-level units (since 1 July 2025); the others are far
+# above any real dossier and keep one dossier from weighing megabytes.
+MAX_PROVINCES = 34
+MAX_ACTIVITY_FIELDS = 50
+MAX_CHANGES = 20
+MAX_ITEMS = 500
+
 # Decree 58/2022 Art 14: a representative office may only be in these three cities.
 OFFICE_CITIES = ("Hà Nội", "Đà Nẵng", "TP Hồ Chí Minh")
 _CITY_ALIASES = {

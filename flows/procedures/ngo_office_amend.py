@@ -22,7 +22,7 @@ from flows.procedures.common import (
     intake_step,
     requests_step,
 )
-from flows.procedures.fields import CertificateNumber, Change, FieldsBase
+from flows.procedures.fields import MAX_CHANGES, CertificateNumber, Change, FieldsBase
 from flows.procedures.schema import (
     CertificateEffect,
     CertificateRule,
@@ -39,6 +39,7 @@ class OfficeAmendFields(FieldsBase):
     changes: list[Change] = Field(
         json_schema_extra={"title_vi": "Nội dung đề nghị sửa đổi, bổ sung"},
         min_length=1,
+        max_length=MAX_CHANGES,
         description="Each change asked for.",
     )
 

@@ -23,7 +23,13 @@ from flows.procedures.common import (
     intake_step,
     requests_step,
 )
-from flows.procedures.fields import FieldsBase, HomeRegistrationEnd, NonEmpty, office_city
+from flows.procedures.fields import (
+    MAX_ACTIVITY_FIELDS,
+    FieldsBase,
+    HomeRegistrationEnd,
+    NonEmpty,
+    office_city,
+)
 from flows.procedures.schema import (
     CertificateEffect,
     CertificateRule,
@@ -39,6 +45,7 @@ class OfficeIssueFields(FieldsBase):
     """Representative office certificate (Văn phòng đại diện), Decree 58/2022 Art 14."""
 
     office_province: str = Field(
+        max_length=100,
         json_schema_extra={"title_vi": "Thành phố đặt văn phòng"},
         description="City of the office: Hà Nội, Đà Nẵng or TP Hồ Chí Minh only (Art 14).",
     )
@@ -49,6 +56,7 @@ class OfficeIssueFields(FieldsBase):
     activity_fields: list[NonEmpty] = Field(
         json_schema_extra={"title_vi": "Lĩnh vực hoạt động"},
         min_length=1,
+        max_length=MAX_ACTIVITY_FIELDS,
         description="Fields of activity; the ministry of each is consulted.",
     )
     requested_validity_years: int = Field(

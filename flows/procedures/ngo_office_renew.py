@@ -24,6 +24,7 @@ from flows.procedures.common import (
     requests_step,
 )
 from flows.procedures.fields import (
+    MAX_ACTIVITY_FIELDS,
     CertificateNumber,
     FieldsBase,
     HomeRegistrationEnd,
@@ -46,12 +47,14 @@ class OfficeRenewFields(FieldsBase):
 
     certificate_number: CertificateNumber = Field(json_schema_extra={"title_vi": "Số giấy đăng ký"})
     office_province: str = Field(
+        max_length=100,
         json_schema_extra={"title_vi": "Thành phố đặt văn phòng"},
         description="City of the office; its People's Committee is consulted.",
     )
     activity_fields: list[NonEmpty] = Field(
         json_schema_extra={"title_vi": "Lĩnh vực hoạt động"},
         min_length=1,
+        max_length=MAX_ACTIVITY_FIELDS,
         description="Activity fields; the ministry of each is consulted.",
     )
     past_term_report: NonEmpty = Field(

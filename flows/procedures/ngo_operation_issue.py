@@ -23,7 +23,13 @@ from flows.procedures.common import (
     intake_step,
     requests_step,
 )
-from flows.procedures.fields import FieldsBase, HomeRegistrationEnd, NonEmpty
+from flows.procedures.fields import (
+    MAX_ACTIVITY_FIELDS,
+    MAX_PROVINCES,
+    FieldsBase,
+    HomeRegistrationEnd,
+    NonEmpty,
+)
 from flows.procedures.schema import (
     CertificateEffect,
     CertificateRule,
@@ -41,12 +47,14 @@ class OperationIssueFields(FieldsBase):
     provinces: list[NonEmpty] = Field(
         json_schema_extra={"title_vi": "Địa bàn hoạt động"},
         min_length=1,
+        max_length=MAX_PROVINCES,
         description="Provinces where the NGO will operate (địa bàn hoạt động); the People's "
         "Committee of each is consulted.",
     )
     activity_fields: list[NonEmpty] = Field(
         json_schema_extra={"title_vi": "Lĩnh vực hoạt động"},
         min_length=1,
+        max_length=MAX_ACTIVITY_FIELDS,
         description="Fields of activity (lĩnh vực hoạt động); the ministry of each is consulted.",
     )
     requested_validity_years: int = Field(

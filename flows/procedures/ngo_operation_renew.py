@@ -23,7 +23,14 @@ from flows.procedures.common import (
     intake_step,
     requests_step,
 )
-from flows.procedures.fields import CertificateNumber, FieldsBase, HomeRegistrationEnd, NonEmpty
+from flows.procedures.fields import (
+    MAX_ACTIVITY_FIELDS,
+    MAX_PROVINCES,
+    CertificateNumber,
+    FieldsBase,
+    HomeRegistrationEnd,
+    NonEmpty,
+)
 from flows.procedures.schema import (
     CertificateEffect,
     CertificateRule,
@@ -42,12 +49,14 @@ class OperationRenewFields(FieldsBase):
     provinces: list[NonEmpty] = Field(
         json_schema_extra={"title_vi": "Địa bàn hoạt động"},
         min_length=1,
+        max_length=MAX_PROVINCES,
         description="Provinces of operation in the next term; each one's People's Committee "
         "is consulted.",
     )
     activity_fields: list[NonEmpty] = Field(
         json_schema_extra={"title_vi": "Lĩnh vực hoạt động"},
         min_length=1,
+        max_length=MAX_ACTIVITY_FIELDS,
         description="Activity fields of the next term; the ministry of each is consulted.",
     )
     past_term_report: NonEmpty = Field(

@@ -16,6 +16,15 @@ from pydantic import (
 
 from flows.procedures.fields import FieldsBase, fields_class
 
+# Bounds of what an administrator may publish: far above every definition shipped, far below
+# what would make each list answer heavy (a 10 MB legal basis served to every role).
+MAX_TITLE = 300
+MAX_LEGAL_BASIS = 2000
+MAX_NOTE = 2000
+MAX_AGENCIES = 50
+MAX_DEADLINE_DAYS = 120  # as commands (flows.engine.decide.MAX_WORKING_DAYS)
+AgencyCode = Annotated[str, Field(min_length=1, max_length=40)]
+
 
 def _fields_class(value: Any) -> type[FieldsBase]:
     """The fields model itself, or the one a stored definition names."""
@@ -249,30 +258,48 @@ class ProcedureDefinition(BaseModel):
 
     code: str = Field(description="Stable procedure code, e.g. ngo.operation.issue.")
     version: int = Field(ge=1, description="Dossiers pin the version they started on.")
-    title_vi: str
-    title_en: str
-    legal_basis: str = Field(description="Articles of law; figures marked 'assumed' are defaults.")
+    title_vi: str = Field(min_length=1, max_length=MAX_TITLE)
+    title_en: str = Field(min_length=1, max_length=MAX_TITLE)
+    legal_basis: str = Field(
+        max_length=MAX_LEGAL_BASIS,
+        description="Articles of law; figures marked 'assumed' are defaults.",
+    )
     level: str = Field(description="national or provincial")
     receiving_agency: str = Field(description="Agency code that receives the dossier.")
     deciding_agency: str = Field(description="Agency code whose leader signs the decision.")
-    intake_working_days: int = Field(ge=0, description="Completeness check deadline (WD).")
-    total_working_days: int = Field(ge=1, description="Total time from a valid dossier (WD).")
-    consultation_working_days: int = Field(ge=0, description="Time each agency has to answer.")
+    intake_working_days: int = Field(
+        ge=0, le=MAX_DEADLINE_DAYS, description="Completeness check deadline (WD)."
+    )
+    total_working_days: int = Field(
+        ge=1, le=MAX_DEADLINE_DAYS, description="Total time from a valid dossier (WD)."
+    )
+    consultation_working_days: int = Field(
+        ge=0, le=MAX_DEADLINE_DAYS, description="Time each agency has to answer."
+    )
     reminder_working_days_before: int = Field(
-        default=2, ge=0, description="Reminder to an agency this many WD before its due date."
+        default=2,
+        ge=0,
+        le=MAX_DEADLINE_DAYS,
+        description="Reminder to an agency this many WD before its due date.",
     )
     at_risk_working_days: int = Field(
-        default=3, ge=0, description="Warn the handler when this many WD remain."
+        default=3,
+        ge=0,
+        le=MAX_DEADLINE_DAYS,
+        description="Warn the handler when this many WD remain.",
     )
     consultation_mode: ConsultationMode
-    default_agencies: tuple[str, ...] = ()
+    default_agencies: tuple[AgencyCode, ...] = Field(default=(), max_length=MAX_AGENCIES)
     silence_rule: SilenceRule
     clock_stops_on_supplement: bool = Field(
         description="A supplement request during review stops the legal clock."
     )
     outcomes: tuple[Outcome, ...] = (Outcome.approve, Outcome.refuse)
     validity_years_max: int | None = Field(
-        default=None, description="Longest validity a certificate of this kind may have."
+        default=None,
+        ge=1,
+        le=10,
+        description="Longest validity a certificate of this kind may have.",
     )
     certificate: CertificateRule | None = Field(
         default=None, description="The certificate it issues or changes, and how."
@@ -309,7 +336,7 @@ class ProcedureDefinition(BaseModel):
     accepts_new: bool = Field(
         default=True, description="False: running dossiers finish, no new one is received."
     )
-    retired_note: str = ""
+    retired_note: str = Field(default="", max_length=MAX_NOTE)
     steps: tuple[Step, ...]
     transitions: tuple[Transition, ...]
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from flows.engine.state import Actor
 from flows.errors import InvalidInput, NotAllowed, NotFound
 from flows.procedures.schema import TERMINAL_STATUSES, Status
+from flows.service import uploads
 from flows.service.effects import record_audit
 from flows.service.handle import load_for_update
 from models.db import read_session, write_session
@@ -69,19 +70,21 @@ def store_document(
     now: datetime,
     consultation_id: str | None = None,
 ) -> DocumentPublic:
-    """Add the file in the caller's transaction; the audit names the request it answers, if any."""
-    name = name.strip().replace("/", "_").replace("\\", "_")[:255]
-    if not name:
-        raise InvalidInput("the file needs a name")
+    """Add the file in the caller's transaction; the audit names the request it answers, if any.
+
+    Its type is judged from its bytes (the client's declared type is only checked against
+    them) and its name is reduced to a safe display name."""
     if not content:
         raise InvalidInput("the file is empty")
     if Status(row.status) in TERMINAL_STATUSES:
         raise NotAllowed(f"the dossier is {row.status}; no documents can be added", [])
+    accepted = uploads.accept(name, content_type, content)
+    name = accepted.name
     doc = Document(
         id=str(uuid.uuid4()),
         dossier_id=row.id,
         name=name,
-        content_type=content_type[:120] or "application/octet-stream",
+        content_type=accepted.media_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,

@@ -20,6 +20,12 @@ from flows.procedures.schema import (
 from flows.service.users import active_users
 from models.agency import Agency
 from models.audit import AuditEvent
+from models.audit_chain import (
+    DOSSIER_FIELDS,
+    GENESIS,
+    as_stored,
+    chain_hash,
+)
 from models.consultation import Consultation
 from models.dossier import Dossier
 from models.outbox import Outbox
@@ -41,19 +47,37 @@ def record_audit(
     at: datetime,
     details: dict[str, Any],
 ) -> None:
-    """The one audit writer: who did what, when, and the status before and after."""
-    session.add(
-        AuditEvent(
-            dossier_id=dossier_id,
-            at=at,
-            actor=actor.name,
-            actor_role=actor.role,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            details=details,
-        )
-    )
+    """The one audit writer: who did what, when, and the status before and after, chained to
+    the dossier's previous event by its hash.
+
+    Callers hold the dossier's row lock (PostgreSQL) or the write lock (SQLite), so the last
+    event read here is the last one there is; the unique (dossier, prev_hash) index refuses
+    a second successor if that ever failed."""
+    content: dict[str, Any] = {
+        "dossier_id": dossier_id,
+        "at": at,
+        "actor": actor.name,
+        "actor_role": actor.role,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "details": as_stored(details),
+    }
+    prev = last_audit_hash(session, dossier_id)
+    event = AuditEvent(**content, prev_hash=prev, hash=chain_hash(content, DOSSIER_FIELDS, prev))
+    session.add(event)
+    session.flush()  # a later event of this transaction reads this one as its predecessor
+
+
+def last_audit_hash(session: Session, dossier_id: str) -> str:
+    """The hash of the dossier's latest event, or the chain's genesis value."""
+    found = session.exec(
+        select(AuditEvent.hash)
+        .where(AuditEvent.dossier_id == dossier_id)
+        .order_by(col(AuditEvent.id).desc())
+        .limit(1)
+    ).first()
+    return found or GENESIS
 
 
 def reconcile_timers(

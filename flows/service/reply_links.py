@@ -9,11 +9,14 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from flows.errors import DossierError
+from flows.errors import DossierError, NotFound
+
+# A genuine token is about 120 characters; anything much longer is not ours.
+MAX_TOKEN_LENGTH = 512
 
 
-class BadLink(DossierError):
-    """The link was altered or is not ours."""
+class BadLink(NotFound):
+    """The link was altered, is malformed or is not ours: nothing to see (404)."""
 
     code = "invalid_link"
 
@@ -57,13 +60,19 @@ def sign(link: ReplyLink, secret: str) -> str:
 
 def verify(token: str, secret: str, today: date) -> ReplyLink:
     """The link a genuine, unexpired token names; BadLink or ExpiredLink otherwise."""
+    if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise BadLink("this link is not valid")
     payload, _, mac = token.partition(".")
-    if not payload or not mac or not hmac.compare_digest(mac, _mac(secret, payload)):
+    if (
+        not payload
+        or not mac
+        or not hmac.compare_digest(mac.encode(), _mac(secret, payload).encode())
+    ):
         raise BadLink("this link is not valid")
     try:
         data = json.loads(_unb64(payload))
         link = ReplyLink(consultation_id=str(data["c"]), expires=date.fromisoformat(data["e"]))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise BadLink("this link is not valid") from exc
     if today > link.expires:
         raise ExpiredLink(f"this link expired on {link.expires:%d/%m/%Y}")

@@ -246,6 +246,7 @@ def _token_public(token: ApiToken, user: User) -> TokenPublic:
         username=user.username,
         name=token.name,
         role=user.role,
+        agency=user.agency_code,
         created_at=token.created_at,
         expires_at=token.expires_at,
         revoked_at=token.revoked_at,

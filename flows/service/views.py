@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, overload
 
 from sqlalchemy import Engine, false, func, or_
@@ -18,11 +18,12 @@ from flows.errors import NotFound
 from flows.procedures import REGISTRY, ProcedureRegistry
 from flows.procedures.schema import TERMINAL_STATUSES, ProcedureDefinition
 from flows.service.calendar import load_calendar
+from flows.service.check.chains import dossier_trail, intact_flags
 from flows.service.mapping import to_state
 from flows.service.registry import sync_registry
-from models.audit import AuditEvent
 from models.consultation import Consultation
 from models.db import read_session
+from models.document import Document
 from models.dossier import Dossier
 from models.schemas import (
     ApplicantPublic,
@@ -321,24 +322,31 @@ def list_dossiers(
 
 
 def history(engine: Engine, dossier_id: str) -> list[HistoryItem]:
-    """Every recorded action on the dossier, oldest first."""
+    """Every recorded action on the dossier, oldest first, each with whether the audit chain
+    verifies up to it."""
     with read_session(engine) as session:
-        if session.get(Dossier, dossier_id) is None:
+        version = session.exec(select(Dossier.version).where(Dossier.id == dossier_id)).first()
+        if version is None:
             raise NotFound(f"no dossier {dossier_id}")
-        rows = session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.dossier_id == dossier_id)
-            .order_by(col(AuditEvent.at), col(AuditEvent.id))
-        ).all()
-        return [
-            HistoryItem(
-                at=vn(r.at),
-                actor=r.actor,
-                actor_role=r.actor_role,
-                action=r.action,
-                from_status=r.from_status,
-                to_status=r.to_status,
-                details=r.details,
-            )
-            for r in rows
-        ]
+        chain = dossier_trail(session, dossier_id)
+        documents = session.exec(select(Document.id).where(Document.dossier_id == dossier_id))
+        flags = intact_flags(chain, version, list(documents.all()))
+    items: list[tuple[datetime, int, HistoryItem]] = []
+    last = datetime.min.replace(tzinfo=UTC)
+    for r, intact in zip(chain, flags, strict=True):
+        # A value edited into what its column cannot hold is still shown (never a 500): an
+        # unreadable instant as the one before it, unreadable details as their raw text.
+        at = last = r.at if isinstance(r.at, datetime) else last
+        details = r.details if isinstance(r.details, dict) else {"unreadable": str(r.details)}
+        item = HistoryItem(
+            at=vn(at),
+            actor=str(r.actor),
+            actor_role=str(r.actor_role),
+            action=str(r.action),
+            from_status=None if r.from_status is None else str(r.from_status),
+            to_status=str(r.to_status),
+            details=details,
+            chain_intact=intact,
+        )
+        items.append((at, r.id, item))
+    return [item for _, _, item in sorted(items, key=lambda x: (x[0], x[1]))]

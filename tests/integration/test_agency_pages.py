@@ -7,7 +7,7 @@ from typing import Any
 from tests.integration.conftest import Browser, Client, csrf_of
 from tests.integration.helpers import act, ok, operation_issue
 
-CHARTER = "Điều lệ tổ chức — bản dịch công chứng.\n".encode()
+CHARTER = "%PDF-1.4\nĐiều lệ tổ chức — bản dịch công chứng.\n".encode()
 
 
 def _consulted(client: Client, **overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -17,7 +17,8 @@ def _consulted(client: Client, **overrides: Any) -> tuple[dict[str, Any], dict[s
     act(handler, d["id"], "accept")
     doc = ok(
         handler.post(
-            f"/dossiers/{d['id']}/documents", files={"file": ("Điều lệ.txt", CHARTER, "text/plain")}
+            f"/dossiers/{d['id']}/documents",
+            files={"file": ("Điều lệ.pdf", CHARTER, "application/pdf")},
         ),
         201,
     )
@@ -69,7 +70,7 @@ def test_another_agencys_request_and_files_are_not_found(client: Client, browser
     foreign = ok(
         client("handler").post(
             f"/dossiers/{other['id']}/documents",
-            files={"file": ("other.txt", b"other", "text/plain")},
+            files={"file": ("other.pdf", b"%PDF-1.4 other", "application/pdf")},
         ),
         201,
     )
@@ -91,7 +92,7 @@ def test_agency_downloads_the_dossiers_documents(client: Client, browser: Browse
     bca = browser("BCA")
     page = bca.get(f"/app/consultations/{own}")
     link = f"/app/consultations/{own}/documents/{doc['id']}"
-    assert f'href="{link}"' in page.text and "Điều lệ.txt" in page.text
+    assert f'href="{link}"' in page.text and "Điều lệ.pdf" in page.text
     file = bca.get(link)
     assert file.status_code == 200 and file.content == CHARTER
     assert file.headers["content-disposition"].startswith("attachment;")

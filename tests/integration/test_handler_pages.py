@@ -275,7 +275,7 @@ def test_upload_then_download_a_document(client: Client, browser: Browser) -> No
     other = _create(client, "Other Org")
     c = browser("handler")
     token = csrf_of(c.get(f"/app/dossiers/{dossier['id']}").text)
-    content = bytes(range(256)) * 10
+    content = b"%PDF-1.4\n" + bytes(range(256)) * 10
     name = "Điều lệ; bản sao.pdf"
     answer = c.post(
         f"/app/dossiers/{dossier['id']}/documents",

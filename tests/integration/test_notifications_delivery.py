@@ -192,9 +192,10 @@ async def test_forged_expired_and_bad_links_record_nothing(
     path = _reply_url(smtp.inbox.to("bca@agencies.example.org")[0]).removeprefix(settings.base_url)
     anon = client("nobody")
     forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    # A forged or malformed link is "not found" like any object the caller may not see (404).
     for bad in (forged, "/reply/garbage", "/reply/x.y"):
-        assert anon.get(bad).status_code == 400
-        assert anon.post(bad, data={"opinion": "agree"}).status_code == 400
+        assert anon.get(bad).status_code == 404
+        assert anon.post(bad, data={"opinion": "agree"}).status_code == 404
     assert anon.post(path, data={"opinion": "maybe"}).status_code == 422
     assert anon.get(path + "?lang=en").status_code == 200
     assert anon.get(path + "?lang=fr").status_code == 422

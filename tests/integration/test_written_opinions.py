@@ -95,7 +95,7 @@ def test_a_bad_letter_is_422_and_changes_nothing(client: Client) -> None:
     assert after["version"] == before["version"]
     assert ok(bca.get(f"/consultations/{bca_request['id']}"))["status"] == "requested"
     other = _consulted(client, ["BCA"])["by_agency"]["BCA"]
-    foreign = bca.post(f"/consultations/{other['id']}/documents", files={"file": ("a.pdf", b"x")})
+    foreign = bca.post(f"/consultations/{other['id']}/documents", files={"file": ("a.pdf", LETTER)})
     assert foreign.status_code == 201  # BCA's own request on another dossier: fine
     misfiled = bca.post(
         f"/consultations/{bca_request['id']}/response",
@@ -104,7 +104,7 @@ def test_a_bad_letter_is_422_and_changes_nothing(client: Client) -> None:
     assert misfiled.status_code == 422, misfiled.text
     assert (
         btc.post(
-            f"/consultations/{bca_request['id']}/documents", files={"file": ("a.pdf", b"x")}
+            f"/consultations/{bca_request['id']}/documents", files={"file": ("a.pdf", LETTER)}
         ).status_code
         == 404
     )

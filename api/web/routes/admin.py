@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from api.routes.calendar import OverrideBody, YearDecisionBody
+from api.routes.users import TokenId
 from api.web.page import Page, check_csrf, page_for
 from flows.calendar import local_date
 from flows.errors import InvalidInput
@@ -324,7 +325,7 @@ def token_create(
 
 
 @router.post("/app/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
-def token_revoke(token_id: int, page: Admin) -> Response:
+def token_revoke(token_id: TokenId, page: Admin) -> Response:
     """Revoke a token at once."""
     users.revoke_token(page.engine, token_id, page.actor, page.now)
     return page.redirect("/app/admin/tokens?done=token-revoked")

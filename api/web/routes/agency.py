@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.background import after_commit
 from api.routes.dossiers import attachment
+from api.uploads import OneFile
 from api.web.page import Page, check_csrf, page_for
 from api.web.routes.written import letter_date, uploaded
 from flows.engine.commands import Respond
@@ -53,6 +54,7 @@ def answer(
     letter_number: Annotated[str, Form(max_length=MAX_LETTER_NUMBER)] = "",
     letter_date_text: Annotated[str, Form(alias="letter_date", max_length=20)] = "",
     file: Annotated[UploadFile | None, File()] = None,
+    _one: OneFile = None,
 ) -> RedirectResponse:
     """Record the agency's opinion once, with its letter if given; a second is a 409 page."""
     command = Respond(

@@ -14,7 +14,9 @@ from starlette.datastructures import FormData
 
 from api.actions import ACTIONS, ActionBody
 from api.background import after_commit
+from api.paging import Offset
 from api.routes.dossiers import attachment
+from api.uploads import OneFile
 from api.web import schema_form
 from api.web.page import Page, check_csrf, page_for
 from api.web.templates import fmt_size
@@ -110,7 +112,7 @@ def worklist(
     at_risk: bool | None = None,
     step_overdue: bool | None = None,
     q: Annotated[str, Query(max_length=200)] = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     """Dossiers soonest due first, filtered, with their working days left coloured."""
     found = views.list_dossiers(
@@ -353,7 +355,11 @@ def dossier_page(
 
 @router.post("/app/dossiers/{dossier_id}/documents", response_class=HTMLResponse)
 def upload(
-    dossier_id: str, request: Request, page: Actor, file: Annotated[UploadFile, File()]
+    dossier_id: str,
+    request: Request,
+    page: Actor,
+    file: Annotated[UploadFile, File()],
+    _one: OneFile = None,
 ) -> RedirectResponse:
     """Attach a file to the dossier (size-limited), then back to the dossier page."""
     limit: int = request.app.state.max_upload_bytes

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from api.uploads import ImportFiles
 from api.web.page import Page, check_csrf, page_for
 from flows.service.imports import ImportRejected, Source, import_dossiers
 from flows.service.imports.records import CONSULTATION_COLUMNS, DOSSIER_COLUMNS
+from flows.service.uploads import clean_name
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Admin = Annotated[Page, page_for("admin")]
@@ -46,6 +48,7 @@ def import_upload(
     dossiers: Annotated[UploadFile | None, File()] = None,
     consultations: Annotated[UploadFile | None, File()] = None,
     dry_run: Annotated[str, Form(max_length=10)] = "",
+    _one: ImportFiles = None,
 ) -> Response:
     """Check (dry run) or import the files; show the report or every problem."""
     checking = dry_run.lower() in ("1", "on", "true", "yes")
@@ -53,14 +56,14 @@ def import_upload(
         message = "Choose the dossiers file." if page.lang == "en" else "Chọn tệp hồ sơ."
         return _page(page, 422, message=message, dry_run=checking)
     requests = (
-        Source(consultations.filename, consultations.file)
+        Source(clean_name(consultations.filename), consultations.file)
         if consultations is not None and consultations.filename
         else None
     )
     try:
         report = import_dossiers(
             page.engine,
-            Source(dossiers.filename, dossiers.file),
+            Source(clean_name(dossiers.filename), dossiers.file),
             requests,
             actor=page.actor,
             now=page.now,

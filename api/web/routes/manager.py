@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from api.routes.metrics import metrics_filters
+from api.routes.metrics import check_period, metrics_filters
 from api.web.charts import Bar, Series, bar_chart, horizontal_bar_chart, legend, stacked_bar_chart
 from api.web.page import Page, check_csrf, page_for
 from flows.documents.service import MAX_REGISTER_DAYS
@@ -66,9 +66,11 @@ def parse_day(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    check_period(**{name: day})
+    return day
 
 
 def page_filters(page: Page, form: FilterForm) -> MetricsFilters:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, Up
 from fastapi.responses import RedirectResponse
 
 from api.background import after_commit
+from api.uploads import OneFile
 from api.web.page import Page, check_csrf, page_for
 from api.web.templates import fmt_size
 from flows.engine.letters import MAX_LETTER_NUMBER
@@ -61,6 +62,7 @@ def record(
     letter_date_text: Annotated[str, Form(alias="letter_date", max_length=20)],
     comments: Annotated[str, Form(max_length=10000)] = "",
     file: Annotated[UploadFile | None, File()] = None,
+    _one: OneFile = None,
 ) -> RedirectResponse:
     """Record the paper answer with its letter (and scan); back to the dossier page."""
     dated = letter_date(page, letter_date_text)

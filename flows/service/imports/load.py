@@ -35,6 +35,7 @@ from flows.service.metrics.facts import (
 )
 from flows.service.metrics.record import CONSULTATION, INTAKE
 from models.audit import AuditEvent
+from models.audit_chain import DOSSIER_FIELDS, first_event
 from models.consultation import Consultation
 from models.db import is_postgres
 from models.dossier import Dossier, DossierSequence, agency_of_code
@@ -361,27 +362,30 @@ def _rows(
                 )
             ] += 1
         out["audit"].append(
-            {
-                "dossier_id": r.id,
-                "at": now,
-                "actor": actor.name,
-                "actor_role": actor.role,
-                "action": "import",
-                "from_status": None,
-                "to_status": status.value,
-                "details": {
-                    "imported": True,
-                    "file": source,
-                    "line": r.line,
-                    "received_at": r.received_at.isoformat(),
-                    "accepted_at": r.accepted_at.isoformat() if r.accepted_at else None,
-                    "outcome": r.outcome or None,
-                    "decided_at": r.decided_at.isoformat() if r.decided_at else None,
-                    "stopped_working_days": r.stopped_working_days,
-                    "extended": r.extended,
-                    "consultations": len(r.consultations),
+            first_event(
+                {
+                    "dossier_id": r.id,
+                    "at": now,
+                    "actor": actor.name,
+                    "actor_role": actor.role,
+                    "action": "import",
+                    "from_status": None,
+                    "to_status": status.value,
+                    "details": {
+                        "imported": True,
+                        "file": source,
+                        "line": r.line,
+                        "received_at": r.received_at.isoformat(),
+                        "accepted_at": r.accepted_at.isoformat() if r.accepted_at else None,
+                        "outcome": r.outcome or None,
+                        "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                        "stopped_working_days": r.stopped_working_days,
+                        "extended": r.extended,
+                        "consultations": len(r.consultations),
+                    },
                 },
-            }
+                DOSSIER_FIELDS,
+            )
         )
         if accepted_on is not None:
             out["stages"].append(_stage(r, INTAKE, None, received_on, accepted_on, days, counts))
