@@ -63,7 +63,7 @@ def create_app(
     app.state.engine = engine or make_engine(settings.resolved_database_url())
     app.state.clock = clock
     app.state.settings = settings
-    app.state.after_commit = AfterCommit(app.state.engine, settings.prefect_api_url)
+    app.state.after_commit = AfterCommit(app.state.engine, clock)
     app.state.secret_key = settings.resolved_secret_key()
     app.state.receiving_agency = settings.receiving_agency
     app.state.max_upload_bytes = settings.max_upload_bytes

@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy import Engine
 
+from flows.service.sweep import due_timers
+
+SOON = timedelta(minutes=1)  # a timer due this soon is worth a sweep now, not at the next tick
+
 
 @dataclass(frozen=True)
 class AfterCommit:
-    """What to do once an action's transaction has committed; Prefect is imported only if used.
+    """What to do once an action's transaction has committed: wake this process's schedule.
 
-    Inside serve/worker this wakes the in-process schedule (flows/schedule.py); in an API-only
-    process it asks the Prefect server at `prefect_api_url` for deployment runs.
-
-    Importing Prefect freezes its settings, so nothing may import it before `serve` has exported
-    the local server's URL (config.settings.override).
+    Inside serve this wakes the in-process delivery and, when a timer falls due soon, the sweep
+    (flows/schedule.py). An API-only process does nothing here: the action's step rows wake the
+    workers' step runners (LISTEN/NOTIFY on PostgreSQL, a short poll on SQLite), which deliver
+    its messages; asking Prefect for a deployment run per action cost a flow run and a process
+    each time and pushed the API's p99 to seconds under load.
     """
 
     engine: Engine
-    prefect_api_url: str
+    clock: Callable[[], datetime]
 
     async def __call__(self) -> None:
-        """Trigger delivery and, when due soon, a sweep."""
-        if not self.prefect_api_url:
-            return
-        from flows.deployments import trigger_delivery, trigger_sweep
+        """Wake delivery and, when a timer is due soon, the sweep of this process."""
+        from flows import schedule
 
-        await trigger_delivery(self.prefect_api_url)
-        await trigger_sweep(self.engine, self.prefect_api_url)
+        if schedule.current() is None:
+            return
+        schedule.wake(schedule.DELIVERY)
+        soon = self.clock() + SOON
+        if await asyncio.to_thread(due_timers, self.engine, soon, 1):
+            schedule.wake(schedule.SWEEP)
 
 
 def after_commit(request: Request) -> AfterCommit:

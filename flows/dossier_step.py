@@ -30,13 +30,24 @@ class StepFailed(RuntimeError):
 
 
 @task(retries=2, retry_delay_seconds=[1, 5])
-async def deliver_message(outbox_id: str) -> str:
-    """Send one message (idempotent: an already sent or dead message is left as it is)."""
+async def deliver_message(outbox_id: str, due_only: bool = True) -> str:
+    """Send one message if due; what became of it.
+
+    An SMTP failure is one attempt of the outbox's own back-off (30 s, doubling, then dead and
+    administrators alerted), which the periodic delivery keeps: retrying it here within
+    seconds would spend every attempt on a short outage. Retries here are for the rest.
+    """
     runtime = current()
-    summary = await deliver_messages(runtime.engine, runtime.settings, [outbox_id])
+    summary = await deliver_messages(
+        runtime.engine, runtime.settings, [outbox_id], due_only=due_only
+    )
+    if summary.sent:
+        return "sent"
+    if summary.dead:
+        return "not sent and dead: " + "; ".join(summary.errors)
     if summary.failed:
-        raise StepFailed("; ".join(summary.errors) or f"message {outbox_id} not sent")
-    return "sent" if summary.sent else "nothing to send"
+        return "not sent, delivery retries it after its back-off: " + "; ".join(summary.errors)
+    return "skipped" if summary.skipped else "nothing due (sent, dead or waiting for its back-off)"
 
 
 def artifact_key(dossier_code: str) -> str:
@@ -154,12 +165,16 @@ async def dossier_step(
     procedure: str,
     name: str,
     tasks: list[dict[str, Any]],
+    due_only: bool = True,
 ) -> dict[str, Any]:
-    """Do the step's side effects, one task each, then refresh the dossier's artifact."""
+    """Do the step's side effects, one task each, then refresh the dossier's artifact.
+
+    `due_only` false (a run by hand) sends messages even before their back-off ends.
+    """
     states: list[State[Any]] = []
     for item in tasks:
         named = deliver_message.with_options(task_run_name=str(item["name"]))
-        state: State[Any] = await named(str(item["outbox_id"]), return_state=True)  # type: ignore[misc]
+        state: State[Any] = await named(str(item["outbox_id"]), due_only, return_state=True)  # type: ignore[misc]
         states.append(state)
     await refresh_artifact(dossier_id, dossier_code)
     relay_event(step_id, dossier_code, procedure, name, tasks)
@@ -198,5 +213,5 @@ async def rerun_dossier_step(step_id: str) -> dict[str, Any]:
 
     step = get_step(current().engine, step_id)
     return await dossier_step.with_options(flow_run_name=f"{step.name} {step.dossier_code}")(
-        step.id, step.dossier_id, step.dossier_code, step.procedure, step.name, step.tasks
+        step.id, step.dossier_id, step.dossier_code, step.procedure, step.name, step.tasks, False
     )

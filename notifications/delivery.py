@@ -125,12 +125,14 @@ async def deliver_messages(
     settings: Settings,
     ids: list[str],
     *,
+    due_only: bool = True,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> DeliverySummary:
-    """Deliver these messages now, even before their backoff ends (a step's own retry);
-    one already sent, dead, skipped or held by another deliverer is left alone."""
+    """Deliver these messages now if due (`due_only` false: even before their backoff ends, a
+    step run again by hand); one already sent, dead, skipped, waiting for its backoff or held
+    by another deliverer is left alone."""
     summary = DeliverySummary()
-    claimed = outbox.claim_batch(engine, clock(), len(ids), LEASE, ids=ids)
+    claimed = outbox.claim_batch(engine, clock(), len(ids), LEASE, ids=ids, due_only=due_only)
     summary.skipped += len(claimed.skipped)
     for item in claimed.messages:
         await _deliver(engine, settings, item, clock, summary)

@@ -43,21 +43,26 @@ class Batch:
 
 
 def claim_batch(
-    engine: Engine, now: datetime, limit: int, lease: timedelta, ids: list[str] | None = None
+    engine: Engine,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    ids: list[str] | None = None,
+    *,
+    due_only: bool = True,
 ) -> Batch:
     """Take up to `limit` due messages: pending ones, and sending ones whose lease ran out
     (their deliverer died mid-way; resending keeps the Message-ID, so receivers drop it).
-    With `ids`, only those, pending even if their backoff has not ended (a step's retry).
-    A request for an opinion whose consultation has ended is closed as `skipped` instead."""
+    With `ids`, only those; with `due_only` false, even before their backoff ends (a step run
+    again by hand). A request for an opinion whose consultation has ended is closed as
+    `skipped` instead."""
     pending = col(Outbox.status) == "pending"
     with write_session(engine) as session:
         query = (
             select(Outbox)
             .where(
                 or_(
-                    pending
-                    if ids is not None
-                    else and_(pending, col(Outbox.next_attempt_at) <= now),
+                    and_(pending, col(Outbox.next_attempt_at) <= now) if due_only else pending,
                     and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
                 )
             )

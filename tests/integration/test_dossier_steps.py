@@ -16,8 +16,10 @@ from flows.dossier_step import rerun_dossier_step
 from flows.runtime import Runtime, engine_for
 from flows.service.dossier_steps import ClaimedStep
 from flows.step_runner import StepRunner
-from models.db import read_session
+from models.db import read_session, write_session
 from models.dossier_step import DossierStep
+from models.outbox import Outbox
+from notifications.delivery import deliver_once
 from tests.integration.conftest import Client, SmtpServer
 from tests.integration.helpers import act, ok, operation_issue
 
@@ -216,4 +218,39 @@ async def test_while_prefect_is_away_steps_wait_for_it_and_run_once_when_it_answ
     assert await back.run_due() == 4 and not back.prefect_away
     assert {s.status for s in _steps(engine, d["id"])} == {"done"}
     assert all(s.attempts == 1 for s in _steps(engine, d["id"]))
+    assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
+
+
+async def test_smtp_down_costs_one_attempt_per_back_off_not_one_per_step_retry(
+    prefect_harness: None, configured: None, client: Client, engine: Engine, smtp: SmtpServer
+) -> None:
+    """A step tries each message once; while SMTP is down the outbox's back-off governs: steps
+    run again by the runner spend no attempt, and delivery sends it once after the back-off."""
+    smtp.stop()
+    d = _review(client)
+    assert await StepRunner(_runtime(engine)).run_due() == 4
+    assert {s.status for s in _steps(engine, d["id"])} == {"done"}
+    with read_session(engine) as s:
+        mail = s.exec(
+            select(Outbox).where(Outbox.recipient == "ubnd-qt@agencies.example.org")
+        ).one()
+    assert (mail.status, mail.attempts) == ("pending", 1)
+    assert mail.next_attempt_at > datetime.now(UTC) + timedelta(seconds=20)  # 30 s back-off
+
+    step = next(s for s in _steps(engine, d["id"]) if s.name == "consult")
+    with write_session(engine) as s:  # as if the runner ran the step again
+        row = s.get(DossierStep, step.id)
+        assert row is not None
+        row.status, row.next_attempt_at = "pending", datetime.now(UTC)
+        s.add(row)
+    assert await StepRunner(_runtime(engine)).run_due() == 1
+    with read_session(engine) as s:
+        assert s.get(Outbox, mail.id).attempts == 1  # type: ignore[union-attr]
+
+    smtp.start()
+    later = mail.next_attempt_at + timedelta(seconds=1)
+    summary = await deliver_once(engine, get_settings(), clock=lambda: later)
+    assert summary.sent >= 1
+    assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
+    await deliver_once(engine, get_settings(), clock=lambda: later + timedelta(hours=1))
     assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
+from sqlalchemy import Engine
 
-from flows.deployments import trigger_delivery
-from flows.schedule import DELIVERY, Job, Scheduler, current
+from api.background import AfterCommit
+from flows.schedule import DELIVERY, SWEEP, Job, Scheduler, current
+from tests.integration.test_deadline_sweep import _consulted
 
 
 def _soon(t: datetime) -> datetime:
@@ -94,26 +96,42 @@ async def test_a_wake_up_runs_now_and_never_twice_at_once(prefect_harness: None)
     assert all(r.name.endswith("(woken)") for r in await _runs_of(name))
 
 
-async def test_after_commit_delivery_wakes_the_scheduler_in_this_process(
-    prefect_harness: None,
+async def test_after_commit_wakes_only_the_schedule_of_this_process(
+    prefect_harness: None, engine: Engine
 ) -> None:
-    """trigger_delivery() wakes the in-process job instead of creating a deployment run."""
-    ran = asyncio.Event()
+    """No schedule here (API-only): nothing, no deployment run per action. With one: delivery is
+    woken, and the sweep only when a timer falls due within a minute."""
+    _consulted(engine)  # its reminder falls due on 2026-12-04
+    ran = {DELIVERY: asyncio.Event(), SWEEP: asyncio.Event()}
 
     @flow(name=f"deliver-{uuid.uuid4().hex[:8]}")
     async def deliver() -> None:
-        ran.set()
+        ran[DELIVERY].set()
 
-    assert current() is None and await trigger_delivery() is False  # no scheduler, no Prefect URL
-    task = asyncio.create_task(Scheduler([Job(DELIVERY, deliver, _never)]).run())
+    @flow(name=f"sweep-{uuid.uuid4().hex[:8]}")
+    async def sweep() -> None:
+        ran[SWEEP].set()
+
+    before = AfterCommit(engine, lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    after = AfterCommit(engine, lambda: datetime(2026, 12, 10, tzinfo=UTC))
+    assert current() is None
+    await after()
+    assert not any(e.is_set() for e in ran.values())
+    jobs = [Job(DELIVERY, deliver, _never), Job(SWEEP, sweep, _never)]
+    task = asyncio.create_task(Scheduler(jobs).run())
     try:
         await _until(lambda: current() is not None)
-        assert await trigger_delivery() is True
-        await asyncio.wait_for(ran.wait(), 20)
+        await before()
+        await asyncio.wait_for(ran[DELIVERY].wait(), 20)
+        await asyncio.sleep(0.5)
+        assert not ran[SWEEP].is_set()  # nothing due within a minute of 1 December
+        await after()
+        await asyncio.wait_for(ran[SWEEP].wait(), 20)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert current() is None
+    assert [len(await _runs_of(f.name)) for f in (deliver, sweep)] == [1, 1]
 
 
 async def test_shutdown_during_a_run_leaves_it_crashed_not_running(prefect_harness: None) -> None:

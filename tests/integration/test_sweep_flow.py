@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from config.settings import Settings, get_settings
 from flows.deadline_sweep import deadline_sweep
 from flows.deliver_notifications import deliver_notifications
-from flows.deployments import build_deployments, trigger_sweep
+from flows.deployments import build_deployments
 from flows.runtime import engine_for
 from flows.schedule import default_jobs
 from tests.conftest import Clock
@@ -77,15 +77,6 @@ def test_actions_work_and_health_reports_when_prefect_is_down(
     act(h, d["id"], "accept")
     view = act(h, d["id"], "consult", {"agencies": ["BCA"], "working_days": 1})
     assert view["consultations"][0]["status"] == "requested"
-
-
-async def test_trigger_is_silent_when_prefect_is_unreachable(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """After-commit triggering logs and returns when Prefect is down; the schedule catches up."""
-    _consulted(engine)
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    assert await trigger_sweep(engine) is False
 
 
 async def test_delivery_flow_sends_through_real_smtp(
