@@ -208,7 +208,6 @@ class HistoryItem(BaseModel):
     to_status: str
     details: dict[str, Any]
     chain_intact: bool = Field(
-        default=True,
         description="Whether this event and every one before it match their hashes and "
         "links, and none is missing from the trail; false: the trail was altered in the "
         "database from here on (see `ngo-review check`).",

@@ -67,6 +67,7 @@ def item(
         from_status=before,
         to_status=after,
         details={"events": list(events)} if events else {},
+        chain_intact=True,
     )
 
 
