@@ -28,13 +28,13 @@ async def build_deployments() -> list[RunnerDeployment]:
         await deadline_sweep.ato_deployment(
             name="deadline-sweep",
             description="Fires due timers: reminders, overdue, deemed consent, at risk, late."
-            " Runs every minute inside serve/worker.",
+            " Inside serve/worker: checked every minute, run when a timer is due.",
             tags=["ngo-review"],
         ),
         await deliver_notifications.ato_deployment(
             name="deliver-notifications",
             description="Sends pending outbox messages; retries with backoff; dead letters."
-            " Runs every 30 s inside serve/worker.",
+            " Inside serve/worker: checked every 30 s, run when a message is due.",
             tags=["ngo-review"],
         ),
         await daily_digest.ato_deployment(

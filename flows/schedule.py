@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Engine
+
 from flows.calendar import VN_TZ
 from flows.runtime import Runtime, using
 
@@ -58,6 +60,9 @@ class Job:
     time_format: str = "%Y-%m-%dT%H:%M"
     then: tuple[str, ...] = ()
     did_work: Callable[[Any], bool] = _never
+    # A cheap query: on a tick (not a wake-up) with nothing to do, no flow run is made, so an
+    # idle server costs no Prefect run per tick. None: always run.
+    has_work: Callable[[Engine, datetime], bool] | None = None
 
 
 def default_jobs() -> list[Job]:
@@ -66,6 +71,8 @@ def default_jobs() -> list[Job]:
     from flows.daily_digest import daily_digest
     from flows.deadline_sweep import deadline_sweep
     from flows.deliver_notifications import deliver_notifications
+    from flows.service.outbox import has_due
+    from flows.service.sweep import due_timers
 
     # Fired timers and a queued digest write outbox rows: deliver them now, not at the next tick.
     return [
@@ -75,8 +82,15 @@ def default_jobs() -> list[Job]:
             lambda t: next_every(60, t),
             then=(DELIVERY,),
             did_work=lambda summary: bool(summary.get("fired")),
+            has_work=lambda engine, now: bool(due_timers(engine, now, 1)),
         ),
-        Job(DELIVERY, deliver_notifications, lambda t: next_every(30, t), "%Y-%m-%dT%H:%M:%S"),
+        Job(
+            DELIVERY,
+            deliver_notifications,
+            lambda t: next_every(30, t),
+            "%Y-%m-%dT%H:%M:%S",
+            has_work=has_due,
+        ),
         Job(
             DIGEST,
             daily_digest,
@@ -144,6 +158,8 @@ class Scheduler:
             if self._stopping:
                 return
             when = self.clock() if woken else due
+            if not woken and not await self._has_work(job, when):
+                continue
             run: asyncio.Task[Any] = asyncio.create_task(self._run_once(job, when, woken))
             self._runs.add(run)
             run.add_done_callback(self._runs.discard)
@@ -151,6 +167,18 @@ class Scheduler:
             if result is not None and job.did_work(result):
                 for other in job.then:
                     self.wake(other)
+
+    async def _has_work(self, job: Job, when: datetime) -> bool:
+        """Whether a tick of `job` has anything to do (True when it cannot tell)."""
+        if job.has_work is None or self.runtime is None:
+            return True
+        check = job.has_work
+        engine = self.runtime.engine
+        try:
+            return await asyncio.to_thread(check, engine, when)
+        except Exception as exc:  # noqa: BLE001 - the run itself reports a database outage
+            log.warning("%s: could not tell whether work is due (%s); running", job.name, exc)
+            return True
 
     async def _wait(self, name: str, due: datetime) -> bool:
         """Sleep until `due` or a wake-up; whether it was a wake-up."""

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from flows.procedures.schema import OPEN_CONSULTATION_STATUSES
 from models.consultation import Consultation
-from models.db import is_postgres, write_session
+from models.db import is_postgres, read_session, write_session
 from models.outbox import Outbox
 from models.user import User
 
@@ -99,6 +99,22 @@ def claim_batch(
                 )
             session.add(row)
         return Batch(messages, skipped)
+
+
+def has_due(engine: Engine, now: datetime) -> bool:
+    """Whether `claim_batch` would find a message now (the delivery's cheap idle check)."""
+    with read_session(engine) as session:
+        found = session.exec(
+            select(Outbox.id)
+            .where(
+                or_(
+                    and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
+                    and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
+                )
+            )
+            .limit(1)
+        ).first()
+    return found is not None
 
 
 def claim(engine: Engine, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:

@@ -14,7 +14,9 @@ from prefect.client.schemas.sorting import FlowRunSort
 from sqlalchemy import Engine
 
 from api.background import AfterCommit
-from flows.schedule import DELIVERY, SWEEP, Job, Scheduler, current
+from config.settings import Settings
+from flows.runtime import Runtime
+from flows.schedule import DELIVERY, DIGEST, SWEEP, Job, Scheduler, current, default_jobs
 from tests.integration.test_deadline_sweep import _consulted
 
 
@@ -64,6 +66,55 @@ async def test_a_failed_run_is_logged_and_the_schedule_goes_on(prefect_harness: 
     assert runs[0].state_type == StateType.FAILED
     assert any(r.state_type == StateType.COMPLETED for r in runs[1:])
     assert all(r.name.startswith(f"{name} 20") for r in runs)
+
+
+async def test_a_tick_with_nothing_due_makes_no_flow_run_but_a_wake_up_does(
+    prefect_harness: None, engine: Engine
+) -> None:
+    """`has_work` false: ticks pass without a Prefect run (an idle server costs none); once it
+    is true a tick runs, and a wake-up runs whatever it says."""
+    name = f"idle-{uuid.uuid4().hex[:8]}"
+    due = False
+    checks: list[datetime] = []
+    runs: list[int] = []
+
+    def has_work(eng: Engine, now: datetime) -> bool:
+        assert eng is engine
+        checks.append(now)
+        return due
+
+    @flow(name=name)
+    async def job() -> None:
+        runs.append(1)
+
+    runtime = Runtime(engine, Settings())
+    scheduler = Scheduler([Job(name, job, _soon, has_work=has_work)], runtime)
+    task = asyncio.create_task(scheduler.run())
+    try:
+        await _until(lambda: len(checks) >= 5)
+        assert runs == []
+        scheduler.wake(name)
+        await _until(lambda: len(runs) == 1)
+        due = True
+        await _until(lambda: len(runs) >= 3)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    flow_runs = await _runs_of(name)
+    assert flow_runs[0].name.endswith("(woken)")
+    assert not any(r.name.endswith("(woken)") for r in flow_runs[1:])
+
+
+async def test_the_default_jobs_see_due_timers_and_messages(engine: Engine) -> None:
+    """The sweep's check finds a due timer, the delivery's a due message; nothing when idle."""
+    jobs = {job.name: job for job in default_jobs()}
+    sweep_due, deliver_due = jobs[SWEEP].has_work, jobs[DELIVERY].has_work
+    assert sweep_due is not None and deliver_due is not None and jobs[DIGEST].has_work is None
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    assert not sweep_due(engine, now) and not deliver_due(engine, now)
+    _consulted(engine)  # a reminder due on 2026-12-04 and request messages queued
+    assert sweep_due(engine, datetime(2026, 12, 10, tzinfo=UTC))
+    assert deliver_due(engine, datetime.now(UTC) + timedelta(seconds=1))
 
 
 async def test_a_wake_up_runs_now_and_never_twice_at_once(prefect_harness: None) -> None:
@@ -131,7 +182,7 @@ async def test_after_commit_wakes_only_the_schedule_of_this_process(
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert current() is None
-    assert [len(await _runs_of(f.name)) for f in (deliver, sweep)] == [1, 1]
+    assert len(await _runs_of(sweep.name)) == 1  # delivery: once or twice (wakes may fold)
 
 
 async def test_shutdown_during_a_run_leaves_it_crashed_not_running(prefect_harness: None) -> None:
