@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         default="ngo-review@localhost", description="Sender address of notifications."
     )
     smtp_timeout: float = Field(default=30.0, description="Seconds before an SMTP call fails.")
+    step_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Dossier steps a serve/worker process runs at once: 1 against a Prefect"
+        " server on SQLite (the local one), 2-4 against one on PostgreSQL.",
+    )
     delivery_max_attempts: int = Field(
         default=8, description="Attempts before a message is dead and administrators alerted."
     )

@@ -27,7 +27,11 @@ Probe = Callable[[], Awaitable[bool]]
 
 
 class StepRunner:
-    """Runs due steps one at a time (a local SQLite Prefect server locks under concurrency)."""
+    """Runs due steps, `concurrency` at a time (settings.step_concurrency).
+
+    One at a time against a Prefect server on SQLite (the local one locks under concurrent flow
+    runs: p95 30 s at 4, ../shared/PREFECT.md); 2-4 against one on PostgreSQL (docker-compose).
+    """
 
     def __init__(
         self,
@@ -35,6 +39,7 @@ class StepRunner:
         *,
         poll_seconds: float = 5.0,
         batch: int = 10,
+        concurrency: int | None = None,
         run: Runner | None = None,
         probe: Probe | None = None,
         probe_seconds: float = 2.0,
@@ -43,6 +48,7 @@ class StepRunner:
         self.engine = runtime.engine
         self.poll_seconds = poll_seconds
         self.batch = batch
+        self.concurrency = max(1, concurrency or runtime.settings.step_concurrency)
         self._run = run
         self._probe = probe or partial(prefect_reachable, runtime.settings.prefect_api_url)
         self.probe_seconds = probe_seconds
@@ -73,18 +79,41 @@ class StepRunner:
             )
             if not claimed:
                 return ran
-            for i, step in enumerate(claimed):
-                if not await self._one(step):
-                    await anyio.to_thread.run_sync(
-                        dossier_steps.release_steps,
-                        self.engine,
-                        [s.id for s in claimed[i:]],
-                        self._clock(),
-                        "Prefect does not answer",
-                    )
+            done, waiting = await self._run_batch(claimed)
+            ran += done
+            if waiting:
+                await anyio.to_thread.run_sync(
+                    dossier_steps.release_steps,
+                    self.engine,
+                    waiting,
+                    self._clock(),
+                    "Prefect does not answer",
+                )
+                return ran
+
+    async def _run_batch(self, claimed: list[ClaimedStep]) -> tuple[int, list[str]]:
+        """Dossiers side by side (at most `concurrency` steps at once), each dossier's steps in
+        order; how many ran, and the ids left to wait for Prefect when it stopped answering."""
+        chains: dict[str, list[ClaimedStep]] = {}
+        for step in claimed:
+            chains.setdefault(step.dossier_id, []).append(step)
+        gate = asyncio.Semaphore(self.concurrency)
+        ran = 0
+        waiting: list[str] = []
+
+        async def chain(steps: list[ClaimedStep]) -> None:
+            nonlocal ran
+            for i, step in enumerate(steps):
+                async with gate:
+                    ok = not self.prefect_away and await self._one(step)
+                if not ok:
                     self.prefect_away = True
-                    return ran
+                    waiting.extend(s.id for s in steps[i:])
+                    return
                 ran += 1
+
+        await asyncio.gather(*(chain(steps) for steps in chains.values()))
+        return ran, waiting
 
     async def wait_for_prefect(self) -> None:
         """Probe Prefect's health every `probe_seconds` until it answers."""

@@ -254,3 +254,46 @@ async def test_smtp_down_costs_one_attempt_per_back_off_not_one_per_step_retry(
     assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
     await deliver_once(engine, get_settings(), clock=lambda: later + timedelta(hours=1))
     assert len(smtp.inbox.to("ubnd-qt@agencies.example.org")) == 1
+
+
+async def test_steps_of_different_dossiers_run_side_by_side_and_each_dossier_in_order(
+    configured: None, client: Client, engine: Engine
+) -> None:
+    """concurrency 3: up to three steps at once, never two of one dossier, each in its order;
+    when Prefect stops answering, what had not run waits for it with no attempt counted."""
+    ids = [_review(client)["id"] for _ in range(3)]
+    flight: set[str] = set()
+    most = 0
+    order: dict[str, list[str]] = {}
+
+    async def run(step: ClaimedStep) -> str | None:
+        nonlocal most
+        assert step.dossier_id not in flight
+        flight.add(step.dossier_id)
+        most = max(most, len(flight))
+        await asyncio.sleep(0.05)
+        order.setdefault(step.dossier_id, []).append(step.id)
+        flight.discard(step.dossier_id)
+        return None
+
+    runner = StepRunner(_runtime(engine), run=run, concurrency=3)
+    assert await runner.run_due() == 12
+    assert most == 3
+    assert all(order[d] == [s.id for s in _steps(engine, d)] for d in ids)  # by version
+
+    more = [_review(client)["id"] for _ in range(2)]
+    calls = 0
+
+    async def away(step: ClaimedStep) -> str | None:
+        nonlocal calls
+        calls += 1
+        raise ConnectionError("Prefect is down")
+
+    async def down() -> bool:
+        return False
+
+    stopped = StepRunner(_runtime(engine), run=away, probe=down, concurrency=3)
+    assert await stopped.run_due() == 0 and stopped.prefect_away
+    assert calls <= 2  # one per dossier at most, then nothing more starts
+    waiting = [s for d in more for s in _steps(engine, d)]
+    assert len(waiting) == 8 and all(s.status == "pending" and s.attempts == 0 for s in waiting)
