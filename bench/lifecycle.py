@@ -1,7 +1,11 @@
 """Throughput of the full issuance lifecycle (in process) and API action latency (HTTP).
 
-Run: .venv/bin/python bench/lifecycle.py [--dossiers 200] [--http-dossiers 50]
-Prints JSON figures; uses a fresh SQLite file under a temporary directory.
+With `--peer spiff`, the same lifecycle also runs on SpiffWorkflow (bench/peer_spiff.py: the
+process as BPMN, the workflow serialized into one SQLite row per case at every action) in its
+own temporary environment with spiffworkflow pinned, in the same invocation, and the ratio of
+ours to the peer's dossiers per second is printed.
+Run: .venv/bin/python bench/lifecycle.py [--dossiers 200] [--http-dossiers 50] [--peer spiff]
+Prints JSON figures; uses fresh SQLite files under a temporary directory.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import json
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -79,6 +84,7 @@ def lifecycle_in_process(url: str, n: int) -> dict[str, float]:
     engine = make_engine(url)
     payload = DossierCreate.model_validate(PAYLOAD)
     now = datetime(2026, 11, 23, 2, tzinfo=UTC)
+    one_lifecycle(engine, payload, now)  # warm-up (as the peer's), not counted
     start = time.perf_counter()
     for _ in range(n):
         one_lifecycle(engine, payload, now)
@@ -150,14 +156,50 @@ def http_latency(url: str, n: int) -> dict[str, float]:
     }
 
 
+PEER_REQUIREMENT = "spiffworkflow==3.2.0"
+
+
+def spiff_peer(tmp: Path, n: int) -> dict[str, object]:
+    """bench/peer_spiff.py in a fresh venv holding only SpiffWorkflow; its JSON."""
+    env_dir = tmp / "spiff-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            PEER_REQUIREMENT,
+        ],
+        check=True,
+    )
+    script = Path(__file__).resolve().parent / "peer_spiff.py"
+    done = subprocess.run(
+        [str(python), str(script), "--dossiers", str(n), "--agencies", str(len(AGENCIES))]
+        + ["--db", str(tmp / "peer.db")],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, object] = json.loads(done.stdout)
+    result["engine"] = PEER_REQUIREMENT
+    return result
+
+
 def main() -> None:
-    """Run both measurements on fresh SQLite files and print JSON."""
+    """Run the measurements on fresh SQLite files and print JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dossiers", type=int, default=200)
     parser.add_argument("--http-dossiers", type=int, default=50)
+    parser.add_argument("--peer", choices=("spiff",), default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        results = {}
+        results: dict[str, object] = {}
+        if args.peer == "spiff":
+            results["peer_spiff"] = spiff_peer(Path(tmp), args.dossiers)
         for name, fn, n in (
             ("lifecycle_in_process", lifecycle_in_process, args.dossiers),
             ("api_latency", http_latency, args.http_dossiers),
@@ -166,6 +208,10 @@ def main() -> None:
             upgrade(url)
             ensure_reference_agencies(make_engine(url))
             results[name] = fn(url, n)
+        if args.peer == "spiff":
+            ours = results["lifecycle_in_process"]["dossiers_per_second"]  # type: ignore[index]
+            peer = results["peer_spiff"]["dossiers_per_second"]  # type: ignore[index]
+            results["ratio_ours_to_spiff"] = round(ours / peer, 2)
         sys.stdout.write(json.dumps(results, indent=2) + "\n")
 
 
