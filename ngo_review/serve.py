@@ -68,13 +68,13 @@ def background_loops(
     THE place for long-running loops; each is cancelled on shutdown after `drain`.
     """
     # Imported here: Prefect reads PREFECT_API_URL when first used, after start_prefect.
-    from flows import prefect_client_costs
+    from flows import prefect_in_process
     from flows.deployments import serve_deployments
     from flows.runtime import Runtime
     from flows.schedule import Scheduler, default_jobs
     from flows.step_runner import StepRunner
 
-    prefect_client_costs.install()
+    prefect_in_process.install()
     runtime = Runtime(engine, settings)
     scheduler = Scheduler(default_jobs(), runtime)
     loops: dict[str, Callable[[], Awaitable[None]]] = {

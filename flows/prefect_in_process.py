@@ -1,15 +1,22 @@
-"""Two per-run costs of Prefect's client that a long-lived step runner need not pay each time.
+"""What Prefect does per flow run that a long-lived process calling flows in process must not.
 
-Profiled in `serve` (py-spy, demo backlog): of a dossier step's CPU, 38 % went to
-`ssl.create_default_context` (Prefect builds a new context, re-reading the CA bundle, for every
-client it creates; PrefectHQ/prefect#19106 proposes sharing one) and 29 % to reading the
-server's default result-storage block over HTTP at the start of every flow run. `install()`
-shares one SSL context, built as Prefect builds it (the same settings, still verifying), and
-keeps the server's answer for `RESULT_STORAGE_TTL` seconds per API URL.
+- Profiled in `serve` (py-spy, demo backlog): of a dossier step's CPU, 38 % went to
+  `ssl.create_default_context` (Prefect builds a new context, re-reading the CA bundle, for
+  every client it creates; PrefectHQ/prefect#19106 proposes sharing one) and 29 % to reading the
+  server's default result-storage block over HTTP at the start of every flow run.
+- Each flow run swaps SIGTERM's handler for one that raises inside whatever runs, here the
+  event loop of the whole process: a SIGTERM during a step crashed serve with a traceback and
+  left the local Prefect server behind. serve and worker handle SIGTERM themselves (drain,
+  cancel, so an interrupted run ends Crashed; ngo_review/shutdown.py).
+
+`install()` shares one SSL context, built as Prefect builds it (the same settings, still
+verifying), keeps the server's answer for `RESULT_STORAGE_TTL` seconds per API URL, and lets
+flow runs leave SIGTERM alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ssl
 import threading
@@ -79,6 +86,7 @@ def install() -> None:
     with _lock:
         if _installed:
             return
+        import prefect.flow_engine
         import prefect.results
         from prefect.client.orchestration import PrefectClient, SyncPrefectClient
 
@@ -87,4 +95,5 @@ def install() -> None:
         prefect.results._read_server_default_result_storage_block_id = _remembered(
             prefect.results._read_server_default_result_storage_block_id
         )
+        prefect.flow_engine.capture_sigterm = contextlib.nullcontext  # type: ignore[assignment]
         _installed = True
