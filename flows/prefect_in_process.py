@@ -95,5 +95,5 @@ def install() -> None:
         prefect.results._read_server_default_result_storage_block_id = _remembered(
             prefect.results._read_server_default_result_storage_block_id
         )
-        prefect.flow_engine.capture_sigterm = contextlib.nullcontext  # type: ignore[assignment]
+        setattr(prefect.flow_engine, "capture_sigterm", contextlib.nullcontext)  # noqa: B010
         _installed = True
