@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 WRITE = {"ngo_write": True}
+
+# SQLite has one writer at a time, and a writer that finds the lock taken polls it with sleeps
+# of up to 100 ms: under 16 clients the unlucky ones waited seconds (p99 3.4 s, bench/load.py).
+# Writers of this process queue on a lock instead and take the database's lock in turn
+# (re-entrant: a nested write session behaves as before, SQLite's own timeout).
+_writers: WeakKeyDictionary[Engine, threading.RLock] = WeakKeyDictionary()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -24,6 +32,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+    _writers[engine] = threading.RLock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -60,7 +69,11 @@ def is_postgres(engine: Engine) -> bool:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session for one command: commits on success, rolls everything back on error."""
-    with Session(engine.execution_options(**WRITE), expire_on_commit=False) as session:
+    turn = _writers.get(engine)
+    with (
+        turn if turn is not None else nullcontext(),
+        Session(engine.execution_options(**WRITE), expire_on_commit=False) as session,
+    ):
         try:
             yield session
             session.commit()
