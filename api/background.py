@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from fastapi import Request
 from sqlalchemy import Engine
 
-from flows.service.sweep import due_timers
+from flows.service.sweep import has_due
 
 SOON = timedelta(minutes=1)  # a timer due this soon is worth a sweep now, not at the next tick
 
@@ -36,8 +36,7 @@ class AfterCommit:
         if schedule.current() is None:
             return
         schedule.wake(schedule.DELIVERY)
-        soon = self.clock() + SOON
-        if await asyncio.to_thread(due_timers, self.engine, soon, 1):
+        if await asyncio.to_thread(has_due, self.engine, self.clock() + SOON):
             schedule.wake(schedule.SWEEP)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,8 +13,6 @@ from flows.daily_digest import daily_digest
 from flows.deadline_sweep import deadline_sweep
 from flows.deliver_notifications import deliver_notifications
 from flows.dossier_step import rerun_dossier_step
-
-log = logging.getLogger("ngo_review.deployments")
 
 
 async def build_deployments() -> list[RunnerDeployment]:

@@ -71,8 +71,7 @@ def default_jobs() -> list[Job]:
     from flows.daily_digest import daily_digest
     from flows.deadline_sweep import deadline_sweep
     from flows.deliver_notifications import deliver_notifications
-    from flows.service.outbox import has_due
-    from flows.service.sweep import due_timers
+    from flows.service import outbox, sweep
 
     # Fired timers and a queued digest write outbox rows: deliver them now, not at the next tick.
     return [
@@ -82,14 +81,14 @@ def default_jobs() -> list[Job]:
             lambda t: next_every(60, t),
             then=(DELIVERY,),
             did_work=lambda summary: bool(summary.get("fired")),
-            has_work=lambda engine, now: bool(due_timers(engine, now, 1)),
+            has_work=sweep.has_due,
         ),
         Job(
             DELIVERY,
             deliver_notifications,
             lambda t: next_every(30, t),
             "%Y-%m-%dT%H:%M:%S",
-            has_work=has_due,
+            has_work=outbox.has_due,
         ),
         Job(
             DIGEST,
@@ -172,10 +171,8 @@ class Scheduler:
         """Whether a tick of `job` has anything to do (True when it cannot tell)."""
         if job.has_work is None or self.runtime is None:
             return True
-        check = job.has_work
-        engine = self.runtime.engine
         try:
-            return await asyncio.to_thread(check, engine, when)
+            return await asyncio.to_thread(job.has_work, self.runtime.engine, when)
         except Exception as exc:  # noqa: BLE001 - the run itself reports a database outage
             log.warning("%s: could not tell whether work is due (%s); running", job.name, exc)
             return True

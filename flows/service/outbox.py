@@ -42,6 +42,15 @@ class Batch:
     skipped: list[str]
 
 
+def _claimable(now: datetime, due_only: bool = True) -> Any:
+    """Pending (and due, unless not `due_only`), or sending with an expired lease."""
+    pending = col(Outbox.status) == "pending"
+    return or_(
+        and_(pending, col(Outbox.next_attempt_at) <= now) if due_only else pending,
+        and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
+    )
+
+
 def claim_batch(
     engine: Engine,
     now: datetime,
@@ -56,16 +65,10 @@ def claim_batch(
     With `ids`, only those; with `due_only` false, even before their backoff ends (a step run
     again by hand). A request for an opinion whose consultation has ended is closed as
     `skipped` instead."""
-    pending = col(Outbox.status) == "pending"
     with write_session(engine) as session:
         query = (
             select(Outbox)
-            .where(
-                or_(
-                    and_(pending, col(Outbox.next_attempt_at) <= now) if due_only else pending,
-                    and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
-                )
-            )
+            .where(_claimable(now, due_only))
             .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
             .limit(limit)
         )
@@ -104,16 +107,7 @@ def claim_batch(
 def has_due(engine: Engine, now: datetime) -> bool:
     """Whether `claim_batch` would find a message now (the delivery's cheap idle check)."""
     with read_session(engine) as session:
-        found = session.exec(
-            select(Outbox.id)
-            .where(
-                or_(
-                    and_(col(Outbox.status) == "pending", col(Outbox.next_attempt_at) <= now),
-                    and_(col(Outbox.status) == "sending", col(Outbox.claimed_until) < now),
-                )
-            )
-            .limit(1)
-        ).first()
+        found = session.exec(select(Outbox.id).where(_claimable(now)).limit(1)).first()
     return found is not None
 
 

@@ -116,6 +116,11 @@ def due_timers(
         return [(due, int(tid or 0)) for due, tid in rows]
 
 
+def has_due(engine: Engine, as_of: datetime) -> bool:
+    """Whether any pending timer is due by `as_of` (the sweep's cheap idle check)."""
+    return bool(due_timers(engine, as_of, 1))
+
+
 def _claim(session: Session, timer_id: int) -> Timer | None:
     """Lock the timer for this transaction, if still pending and nobody else holds it."""
     query = select(Timer).where(
