@@ -19,6 +19,7 @@ import contextlib
 import json
 import mailbox
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -185,6 +186,7 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=2.0, help="seconds between actions")
     parser.add_argument("--outage", type=float, default=0.0, help="seconds Prefect is away")
     parser.add_argument("--outage-actions", type=int, default=10)
+    parser.add_argument("--keep", type=Path, help="copy serve's var/ (database, logs) here")
     args = parser.parse_args()
     outage: dict[str, float | int | None] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -230,6 +232,8 @@ def main() -> None:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            if args.keep:
+                shutil.copytree(Path(tmp) / "var", args.keep, dirs_exist_ok=True)
     delays = sorted(arrived[e] - sent_at[e] for e in arrived)
     # inclusive: with few samples the default method extrapolates past the largest one
     q = statistics.quantiles(delays, n=20, method="inclusive") if len(delays) >= 2 else delays * 19

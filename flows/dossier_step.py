@@ -12,10 +12,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+import anyio
 from prefect import flow, tags, task
 from prefect.artifacts import acreate_table_artifact
 from prefect.client.schemas.objects import State
 from prefect.events import emit_event
+from sqlalchemy import Engine
 
 from flows.runtime import current
 from flows.service.dossier_steps import ClaimedStep
@@ -57,9 +59,8 @@ def artifact_key(dossier_code: str) -> str:
     )
 
 
-def timeline_rows(dossier_id: str, now: datetime) -> list[dict[str, Any]]:
+def timeline_rows(engine: Engine, dossier_id: str, now: datetime) -> list[dict[str, Any]]:
     """The dossier's history, each action with the deadline of the step it ended, if any."""
-    engine = current().engine
     view = get_dossier(engine, dossier_id, now)
     ended = {st.ended_at: st for st in view.steps if st.ended_at is not None}
     rows: list[dict[str, Any]] = []
@@ -116,7 +117,11 @@ def _timeliness(due: Any, ended: datetime | None) -> str:
 @task
 async def refresh_artifact(dossier_id: str, dossier_code: str) -> str:
     """The dossier's table artifact: its timeline, each step's deadline and timeliness."""
-    rows = timeline_rows(dossier_id, current().clock())
+    runtime = current()
+    # In a thread: the reads must not hold up the event loop that runs the API beside us.
+    rows = await anyio.to_thread.run_sync(
+        timeline_rows, runtime.engine, dossier_id, runtime.clock()
+    )
     key = artifact_key(dossier_code)
     await acreate_table_artifact(
         table=rows, key=key, description=f"Timeline of dossier {dossier_code}"

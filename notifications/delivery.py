@@ -6,9 +6,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
 import aiosmtplib
+import anyio
 from jinja2 import TemplateError
 from sqlalchemy import Engine
 
@@ -104,11 +107,17 @@ async def deliver_once(
     batch_size: int = 100,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> DeliverySummary:
-    """Deliver every due message (in batches) once; failures wait for their backoff."""
+    """Deliver every due message (in batches) once; failures wait for their backoff.
+
+    The database and the PDF forms are worked in threads: this runs on the event loop of
+    `serve`, beside the API and the step runner, which a 0.2 s render must not stall.
+    """
     summary = DeliverySummary()
     seen: set[str] = set()
     while True:
-        claimed = outbox.claim_batch(engine, clock(), batch_size, LEASE)
+        claimed = await anyio.to_thread.run_sync(
+            partial(outbox.claim_batch, engine, clock(), batch_size, LEASE)
+        )
         summary.skipped += len(claimed.skipped)
         if claimed.skipped:
             log.info("skipped %d requests for opinions no longer awaited", len(claimed.skipped))
@@ -132,7 +141,9 @@ async def deliver_messages(
     step run again by hand); one already sent, dead, skipped, waiting for its backoff or held
     by another deliverer is left alone."""
     summary = DeliverySummary()
-    claimed = outbox.claim_batch(engine, clock(), len(ids), LEASE, ids=ids, due_only=due_only)
+    claimed = await anyio.to_thread.run_sync(
+        partial(outbox.claim_batch, engine, clock(), len(ids), LEASE, ids=ids, due_only=due_only)
+    )
     summary.skipped += len(claimed.skipped)
     for item in claimed.messages:
         await _deliver(engine, settings, item, clock, summary)
@@ -148,18 +159,7 @@ async def _deliver(
 ) -> None:
     """Render and send one claimed message; record it sent, or failed with its backoff."""
     try:
-        context = reply_context(item.template, sender_context(engine, item.context), settings)
-        rendered = render(
-            item.template, item.language, page_context(item.template, context, settings)
-        )
-        form = message_attachment(engine, item.template, item.context, clock())
-        msg = build_message(
-            sender=settings.mail_from,
-            recipient=item.recipient,
-            rendered=rendered,
-            message_id=item.message_id,
-            attachments=[(form.filename, form.content)] if form else [],
-        )
+        msg = await anyio.to_thread.run_sync(compose, engine, settings, item, clock)
         await send(settings, msg)
     except (
         aiosmtplib.SMTPException,
@@ -172,19 +172,38 @@ async def _deliver(
     ) as exc:  # each is one failed attempt, never a stop
         error = f"{type(exc).__name__}: {exc}"
         admins = [a.strip() for a in settings.admin_emails.split(",") if a.strip()]
-        dead = outbox.mark_failed(
-            engine,
-            item.id,
-            clock(),
-            error,
-            max_attempts=settings.delivery_max_attempts,
-            backoff_seconds=settings.delivery_backoff_seconds,
-            admin_emails=admins,
+        dead = await anyio.to_thread.run_sync(
+            partial(
+                outbox.mark_failed,
+                engine,
+                item.id,
+                clock(),
+                error,
+                max_attempts=settings.delivery_max_attempts,
+                backoff_seconds=settings.delivery_backoff_seconds,
+                admin_emails=admins,
+            )
         )
         summary.failed += 1
         summary.dead += int(dead)
         summary.errors.append(f"{item.recipient} {item.template}: {error}")
         log.warning("delivery of %s to %s failed: %s", item.template, item.recipient, error)
         return
-    outbox.mark_sent(engine, item.id, clock())
+    await anyio.to_thread.run_sync(outbox.mark_sent, engine, item.id, clock())
     summary.sent += 1
+
+
+def compose(
+    engine: Engine, settings: Settings, item: outbox.Claimed, clock: Callable[[], datetime]
+) -> EmailMessage:
+    """The e-mail of a claimed message: its text, links and the PDF of its form, if any."""
+    context = reply_context(item.template, sender_context(engine, item.context), settings)
+    rendered = render(item.template, item.language, page_context(item.template, context, settings))
+    form = message_attachment(engine, item.template, item.context, clock())
+    return build_message(
+        sender=settings.mail_from,
+        recipient=item.recipient,
+        rendered=rendered,
+        message_id=item.message_id,
+        attachments=[(form.filename, form.content)] if form else [],
+    )
