@@ -20,6 +20,7 @@ from prefect.events import emit_event
 from sqlalchemy import Engine
 
 from flows.runtime import current
+from flows.service import outbox
 from flows.service.dossier_steps import ClaimedStep
 from flows.service.views import get_dossier, history
 from notifications.delivery import deliver_messages
@@ -49,7 +50,12 @@ async def deliver_message(outbox_id: str, due_only: bool = True) -> str:
         return "not sent and dead: " + "; ".join(summary.errors)
     if summary.failed:
         return "not sent, delivery retries it after its back-off: " + "; ".join(summary.errors)
-    return "skipped" if summary.skipped else "nothing due (sent, dead or waiting for its back-off)"
+    if summary.skipped:
+        return "skipped"
+    sent = await anyio.to_thread.run_sync(outbox.sent_at, runtime.engine, outbox_id)
+    if sent is not None:  # most often by the delivery woken right after the action's commit
+        return f"sent at {sent.isoformat(timespec='seconds')}"
+    return "nothing due (dead, held by another deliverer or waiting for its back-off)"
 
 
 def artifact_key(dossier_code: str) -> str:

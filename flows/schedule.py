@@ -1,7 +1,9 @@
 """Periodic flows called in this process: sweep each minute, delivery each 30 s, digest at 07:00.
 
 Each tick is still a Prefect flow run (named `<flow> <local time>`, visible in the UI), but it
-runs here instead of in a new ~120 MB subprocess per run as a served deployment would.
+runs here instead of in a new ~120 MB subprocess per run as a served deployment would. A wake-up
+of the delivery after a commit sends at once without a flow run (`Job.woken`); the message's
+task in the dossier's step run then shows it sent.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,6 +65,10 @@ class Job:
     # A cheap query: on a tick (not a wake-up) with nothing to do, no flow run is made, so an
     # idle server costs no Prefect run per tick. None: always run.
     has_work: Callable[[Engine, datetime], bool] | None = None
+    # A wake-up (an action just committed here) runs this directly instead of a flow run, so the
+    # action's mail never waits on the Prefect server: the local one, on SQLite, stalls up to
+    # 60 s (its busy timeout) under write contention (bench/notify.py). Ticks stay flow runs.
+    woken: Callable[[Runtime], Awaitable[Any]] | None = None
 
 
 def default_jobs() -> list[Job]:
@@ -72,6 +78,7 @@ def default_jobs() -> list[Job]:
     from flows.deadline_sweep import deadline_sweep
     from flows.deliver_notifications import deliver_notifications
     from flows.service import outbox, sweep
+    from notifications.delivery import deliver_now
 
     # Fired timers and a queued digest write outbox rows: deliver them now, not at the next tick.
     return [
@@ -89,6 +96,7 @@ def default_jobs() -> list[Job]:
             lambda t: next_every(30, t),
             "%Y-%m-%dT%H:%M:%S",
             has_work=outbox.has_due,
+            woken=deliver_now,
         ),
         Job(
             DIGEST,
@@ -191,6 +199,13 @@ class Scheduler:
         """Call the flow once as a named Prefect flow run; its result, None if it failed."""
         stamp = when.astimezone(VN_TZ).strftime(job.time_format)
         run_name = f"{job.name} {stamp}" + (" (woken)" if woken else "")
+        if woken and job.woken is not None and self.runtime is not None:
+            try:
+                with using(self.runtime):
+                    return await job.woken(self.runtime)
+            except Exception:  # the next tick, a flow run, retries it
+                log.exception("%s failed; the next tick retries", run_name)
+                return None
         try:
             with using(self.runtime) if self.runtime is not None else contextlib.nullcontext():
                 return await job.flow.with_options(flow_run_name=run_name)()

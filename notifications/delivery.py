@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from config.settings import Settings
 from flows.documents.render import RenderError
 from flows.documents.service import message_attachment
+from flows.runtime import Runtime
 from flows.service import outbox
 from flows.service.effects import procedure_context
 from flows.service.registry import sync_registry
@@ -127,6 +128,14 @@ async def deliver_once(
         for item in batch:
             seen.add(item.id)
             await _deliver(engine, settings, item, clock, summary)
+
+
+async def deliver_now(runtime: Runtime) -> dict[str, Any]:
+    """Deliver what is due right after a commit in this process, without a Prefect flow run."""
+    summary = await deliver_once(runtime.engine, runtime.settings, clock=runtime.clock)
+    if summary.sent or summary.failed:
+        log.info("delivered after a commit: %s", {k: v for k, v in summary.as_dict().items()})
+    return summary.as_dict()
 
 
 async def deliver_messages(

@@ -131,6 +131,13 @@ def _ended_consultations(session: Session, rows: Sequence[Outbox]) -> dict[str, 
     return {x.id: x.status for x in found if x.status not in open_statuses}
 
 
+def sent_at(engine: Engine, outbox_id: str) -> datetime | None:
+    """When the message was sent, None while it is not."""
+    with read_session(engine) as session:
+        row = session.get(Outbox, outbox_id)
+        return row.sent_at if row is not None and row.status == "sent" else None
+
+
 def mark_sent(engine: Engine, outbox_id: str, now: datetime) -> None:
     """The SMTP server accepted the message."""
     with write_session(engine) as session:

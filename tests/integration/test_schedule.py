@@ -11,12 +11,15 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import Engine
 
 from api.background import AfterCommit
 from config.settings import Settings
 from flows.runtime import Runtime
 from flows.schedule import DELIVERY, DIGEST, SWEEP, Job, Scheduler, current, default_jobs
+from flows.service.outbox import has_due
+from tests.integration.conftest import SmtpServer
 from tests.integration.test_deadline_sweep import _consulted
 
 
@@ -183,6 +186,26 @@ async def test_after_commit_wakes_only_the_schedule_of_this_process(
         await asyncio.gather(task, return_exceptions=True)
     assert current() is None
     assert len(await _runs_of(sweep.name)) == 1  # delivery: once or twice (wakes may fold)
+
+
+async def test_a_wake_up_delivers_at_once_with_no_flow_run_even_if_prefect_is_away(
+    engine: Engine, settings: Settings, smtp: SmtpServer
+) -> None:
+    """After a commit the delivery sends directly: an action's mail never waits on the Prefect
+    server (here none answers at all); only its ticks are flow runs."""
+    _consulted(engine)  # the request to BCA and the staff notices are queued
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        jobs = [job for job in default_jobs() if job.name == DELIVERY]
+        scheduler = Scheduler(jobs, Runtime(engine, settings))
+        task = asyncio.create_task(scheduler.run())
+        try:
+            await _until(lambda: current() is not None)
+            scheduler.wake(DELIVERY)
+            await _until(lambda: bool(smtp.inbox.to("bca@agencies.example.org")), 30)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert not has_due(engine, datetime.now(UTC) + timedelta(seconds=1))
 
 
 async def test_shutdown_during_a_run_leaves_it_crashed_not_running(prefect_harness: None) -> None:
