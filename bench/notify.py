@@ -93,6 +93,24 @@ def _pending_steps(db: Path) -> int:
     return int(row[0])
 
 
+def _wait_steps(db: Path, timeout: float) -> float:
+    """Poll until no dossier step is left to run; when that was (monotonic)."""
+    deadline = time.monotonic() + timeout
+    while _pending_steps(db) and time.monotonic() < deadline:
+        time.sleep(1)
+    return time.monotonic()
+
+
+def _steps_run_twice(var: Path) -> int:
+    """Steps with more than one completed flow run in Prefect (each must run once)."""
+    with contextlib.closing(sqlite3.connect(var / "prefect" / "prefect.db")) as conn:
+        rows = conn.execute(
+            "SELECT json_extract(parameters, '$.step_id') AS step, count(*) FROM flow_run"
+            " WHERE state_type = 'COMPLETED' AND step IS NOT NULL GROUP BY step"
+        ).fetchall()
+    return sum(1 for _step, count in rows if count > 1)
+
+
 def _open_work(db: Path) -> int:
     """Steps not yet done and messages not yet sent (pending or being sent)."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
@@ -145,6 +163,7 @@ def _outage(
     try:
         found = _wait_arrivals(var / "mail", wanted, timeout=900)
         last = time.monotonic()
+        steps_done = _wait_steps(var / "ngo-review.db", timeout=900)
         time.sleep(10)  # anything sent twice would arrive now
         found = _arrivals(var / "mail", wanted)
         return {
@@ -155,7 +174,9 @@ def _outage(
             "duplicates": sum(len(v) - 1 for v in found.values()),
             "missing": len(wanted - found.keys()),
             "seconds_after_return_until_all_sent": round(last - returned, 1),
+            "seconds_after_return_until_steps_done": round(steps_done - returned, 1),
             "steps_pending_after": _pending_steps(var / "ngo-review.db"),
+            "steps_run_more_than_once": _steps_run_twice(var),
         }
     finally:
         away.stop()

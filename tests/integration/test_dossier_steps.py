@@ -118,6 +118,8 @@ async def test_prefect_shows_each_step_by_name_and_tag_with_a_task_per_agency(
             limit=50,
         )
         assert requested <= {t.name for t in tasks}
+        # Untagged: a tagged task run would first ask the server for tag concurrency slots.
+        assert not any(t.tags for t in tasks)
         artifacts = await prefect.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"dossier-{code.lower()}"])),
             flow_run_filter=FlowRunFilter(),
