@@ -74,10 +74,9 @@ def task_name(message: Outbox) -> str:
 
 def write_step(session: Session, dossier: Dossier, name: str, now: datetime) -> DossierStep:
     """The step of this command, with one task per message it queued (same transaction)."""
-    session.flush()  # the queued messages are rows now, readable by id
-    queued = [m for m in (session.get(Outbox, i) for i in session.info.pop(QUEUED, [])) if m]
+    queued: list[Outbox] = session.info.pop(QUEUED, [])
     mine = {m.id: m for m in queued if m.dossier_id == dossier.id}
-    session.info[QUEUED] = [m.id for m in queued if m.id not in mine]
+    session.info[QUEUED] = [m for m in queued if m.id not in mine]
     messages = sorted(mine.values(), key=lambda m: (m.template, m.recipient))
     step = DossierStep(
         id=step_id(dossier.id, dossier.version, name),

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from flows.calendar import WorkingCalendar
@@ -33,7 +34,16 @@ from models.timer import Timer
 from models.user import User
 
 _OPEN = {status.value for status in OPEN_CONSULTATION_STATUSES}
-QUEUED = "ngo_review.queued_outbox_ids"  # session.info key: outbox ids of this transaction
+QUEUED = "ngo_review.queued_outbox"  # session.info key: outbox rows of this transaction
+_LAST_HASH = "ngo_review.last_audit_hash"  # session.info key: dossier id → its newest hash
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_transaction(session: Session) -> None:
+    """What a transaction noted for itself ends with it (a rolled-back hash was never)."""
+    session.info.pop(_LAST_HASH, None)
+    session.info.pop(QUEUED, None)
 
 
 def record_audit(
@@ -66,11 +76,15 @@ def record_audit(
     prev = last_audit_hash(session, dossier_id)
     event = AuditEvent(**content, prev_hash=prev, hash=chain_hash(content, DOSSIER_FIELDS, prev))
     session.add(event)
-    session.flush()  # a later event of this transaction reads this one as its predecessor
+    # A later event of this transaction chains to this one without a flush and a query.
+    session.info.setdefault(_LAST_HASH, {})[dossier_id] = event.hash
 
 
 def last_audit_hash(session: Session, dossier_id: str) -> str:
     """The hash of the dossier's latest event, or the chain's genesis value."""
+    written = session.info.get(_LAST_HASH, {}).get(dossier_id)
+    if written is not None:
+        return str(written)
     found = session.exec(
         select(AuditEvent.hash)
         .where(AuditEvent.dossier_id == dossier_id)
@@ -134,21 +148,20 @@ def queue_message(
     if not recipient:
         return
     outbox_id = str(uuid.uuid5(uuid.UUID(dossier.id), f"{key}:{template}:{recipient}"))
-    # The command's step delivers exactly the messages queued in this transaction.
-    session.info.setdefault(QUEUED, []).append(outbox_id)
-    session.add(
-        Outbox(
-            id=outbox_id,
-            dossier_id=dossier.id,
-            recipient=recipient,
-            template=template,
-            language=language,
-            context=context,
-            created_at=now,
-            next_attempt_at=now,
-            message_id=_message_id(outbox_id),
-        )
+    message = Outbox(
+        id=outbox_id,
+        dossier_id=dossier.id,
+        recipient=recipient,
+        template=template,
+        language=language,
+        context=context,
+        created_at=now,
+        next_attempt_at=now,
+        message_id=_message_id(outbox_id),
     )
+    # The command's step delivers exactly the messages queued in this transaction.
+    session.info.setdefault(QUEUED, []).append(message)
+    session.add(message)
 
 
 def procedure_context(session: Session, procedure: ProcedureDefinition) -> dict[str, Any]:
