@@ -198,15 +198,19 @@ def _execute(
 def respond(
     engine: Engine, consultation_id: str, command: c.Respond, *, now: datetime | None = None
 ) -> ConsultationPublic:
-    """An agency answers its own consultation request (others' are NotFound)."""
-    with read_session(engine) as session:
-        x = session.get(Consultation, consultation_id)
-        if x is None or x.agency_code != command.actor.agency:
+    """An agency answers its own consultation request (others' are NotFound), in one
+    transaction: the request is looked up, answered and read back under the same write lock."""
+    now = now or utcnow()
+    with write_session(engine) as session:
+        # Columns, not the row: the request itself is loaded after the dossier's lock (on
+        # PostgreSQL a row read before it could be stale when a concurrent answer commits).
+        found = session.exec(
+            select(Consultation.dossier_id, Consultation.agency_code).where(
+                Consultation.id == consultation_id
+            )
+        ).first()
+        if found is None or found[1] != command.actor.agency:
             raise NotFound(f"no consultation {consultation_id} for your agency")
-        dossier_id = x.dossier_id
-    handle(engine, dossier_id, command, now=now)
-    with read_session(engine) as session:
-        x = session.get(Consultation, consultation_id)
-        d = session.get(Dossier, dossier_id)
-        assert x is not None and d is not None
-        return consultation_view(x, d)
+        done = apply_command(session, found[0], command, now)
+        answered = next(row for row in done.consultations if row.id == consultation_id)
+        return consultation_view(answered, done.row)
