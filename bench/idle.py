@@ -71,7 +71,7 @@ def _label(pid: int, root: int) -> str:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
     except OSError:
         return "(gone)"
-    if "prefect server start" in cmd or "prefect.server" in cmd or "prefect server" in cmd:
+    if any(name in cmd for name in ("prefect server", "quiet_prefect server", "prefect.server")):
         return "prefect server"
     return cmd[:80]
 

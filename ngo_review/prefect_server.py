@@ -95,7 +95,7 @@ class LocalPrefectServer:
             [
                 sys.executable,
                 "-m",
-                "prefect",
+                "ngo_review.quiet_prefect",  # `prefect`, its worker polling less often
                 "server",
                 "start",
                 "--host",
