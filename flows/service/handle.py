@@ -162,21 +162,24 @@ def apply_command(
     row.version += 1
     session.add(row)
     session.flush()
-    record_audit(
-        session,
-        dossier_id=row.id,
-        actor=_audit_actor(command),
-        action=command.action,
-        from_status=before,
-        to_status=state.status.value,
-        at=now,
-        details={"events": [{"event": ev.name, **ev.details()} for ev in events]},
-    )
-    record_metrics(session, row, consultations, counted, previous, events, calendar)
-    reconcile_timers(session, state, procedure, calendar, now)
-    apply_certificate(session, row, procedure, events, now)
-    queue_messages(session, row, procedure, events, now, actor=command.actor)
-    write_step(session, row, command.action, now)
+    # What follows only adds rows and reads rows already flushed (the dossier and its requests,
+    # just above) or committed: one flush at the end instead of one per query in between.
+    with session.no_autoflush:
+        record_audit(
+            session,
+            dossier_id=row.id,
+            actor=_audit_actor(command),
+            action=command.action,
+            from_status=before,
+            to_status=state.status.value,
+            at=now,
+            details={"events": [{"event": ev.name, **ev.details()} for ev in events]},
+        )
+        record_metrics(session, row, consultations, counted, previous, events, calendar)
+        reconcile_timers(session, state, procedure, calendar, now)
+        apply_certificate(session, row, procedure, events, now)
+        queue_messages(session, row, procedure, events, now, actor=command.actor)
+        write_step(session, row, command.action, now)
     session.flush()
     return Applied(row, consultations, procedure, calendar, state, events)
 
