@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlmodel import Session, col, select
 
 from flows.calendar import WorkingCalendar
@@ -36,6 +36,18 @@ from models.user import User
 _OPEN = {status.value for status in OPEN_CONSULTATION_STATUSES}
 QUEUED = "ngo_review.queued_outbox"  # session.info key: outbox rows of this transaction
 _LAST_HASH = "ngo_review.last_audit_hash"  # session.info key: dossier id → its newest hash
+
+
+# Built once (their cache keys are memoized on the statement), run with bound parameters.
+_LAST_AUDIT_HASH = (
+    select(AuditEvent.hash)
+    .where(AuditEvent.dossier_id == bindparam("dossier_id"))
+    .order_by(col(AuditEvent.id).desc())
+    .limit(1)
+)
+_ARMED_TIMERS = select(Timer).where(
+    Timer.dossier_id == bindparam("dossier_id"), col(Timer.cancelled_at).is_(None)
+)
 
 
 @event.listens_for(Session, "after_commit")
@@ -85,12 +97,7 @@ def last_audit_hash(session: Session, dossier_id: str) -> str:
     written = session.info.get(_LAST_HASH, {}).get(dossier_id)
     if written is not None:
         return str(written)
-    found = session.exec(
-        select(AuditEvent.hash)
-        .where(AuditEvent.dossier_id == dossier_id)
-        .order_by(col(AuditEvent.id).desc())
-        .limit(1)
-    ).first()
+    found = session.exec(_LAST_AUDIT_HASH, params={"dossier_id": dossier_id}).first()
     return found or GENESIS
 
 
@@ -103,9 +110,7 @@ def reconcile_timers(
 ) -> None:
     """Arm the timers the dossier needs now and cancel pending ones it no longer needs."""
     wanted = desired_timers(state, procedure, calendar)
-    rows = session.exec(
-        select(Timer).where(Timer.dossier_id == state.id, col(Timer.cancelled_at).is_(None))
-    ).all()
+    rows = session.exec(_ARMED_TIMERS, params={"dossier_id": state.id}).all()
     existing: set[TimerSpec] = set()
     for t in rows:
         spec = TimerSpec(

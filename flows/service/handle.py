@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -37,13 +37,17 @@ from models.schemas import ConsultationPublic, DossierPublic
 from models.types import utcnow
 from models.user import User
 
+# Built once: SQLAlchemy memoizes a statement's cache key on the object, so a statement reused
+# with bound parameters skips building and keying a new one for every command.
+_DOSSIER = select(Dossier).where(Dossier.id == bindparam("dossier_id"))
+_DOSSIER_FOR_UPDATE = _DOSSIER.with_for_update()
+_CONSULTATIONS = select(Consultation).where(Consultation.dossier_id == bindparam("dossier_id"))
+
 
 def load_for_update(session: Session, dossier_id: str) -> Dossier:
     """The dossier row, locked for this transaction (FOR UPDATE on PostgreSQL)."""
-    query = select(Dossier).where(Dossier.id == dossier_id)
-    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        query = query.with_for_update()
-    row = session.exec(query).first()
+    query = _DOSSIER_FOR_UPDATE if is_postgres(session.get_bind()) else _DOSSIER  # type: ignore[arg-type]
+    row = session.exec(query, params={"dossier_id": dossier_id}).first()
     if row is None:
         raise NotFound(f"no dossier {dossier_id}")
     return row
@@ -143,9 +147,7 @@ def apply_command(
     procedure = registry.get(row.procedure, row.procedure_version)
     if procedure is None:
         raise NotFound(f"procedure {row.procedure} v{row.procedure_version} is not defined")
-    consultations = list(
-        session.exec(select(Consultation).where(Consultation.dossier_id == row.id)).all()
-    )
+    consultations = list(session.exec(_CONSULTATIONS, params={"dossier_id": row.id}).all())
     calendar = load_calendar(session)
     state = to_state(row, consultations)
     before = state.status.value
