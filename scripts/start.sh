@@ -12,7 +12,16 @@ if [[ ! -x .venv/bin/python ]]; then
     echo "==> creating .venv"
     python3 -m venv .venv
 fi
-echo "==> installing ngo-review"
-.venv/bin/python -m pip install -qq --editable .
+# The editable install follows code changes by itself; pip runs again only when what it
+# installs from changes (pyproject.toml), as it took ~20 s even with nothing to do.
+stamp=.venv/.ngo-review-installed
+wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]] || ! .venv/bin/python -c "import ngo_review" 2>/dev/null; then
+    echo "==> installing ngo-review"
+    .venv/bin/python -m pip install -qq --editable .
+    echo "$wanted" > "$stamp"
+else
+    echo "==> ngo-review already installed (pyproject.toml unchanged)"
+fi
 
 exec .venv/bin/ngo-review serve --demo "$@"
