@@ -196,18 +196,15 @@ class Scheduler:
         return woken
 
     async def _run_once(self, job: Job, when: datetime, woken: bool) -> Any:
-        """Call the flow once as a named Prefect flow run; its result, None if it failed."""
+        """Run the job once: as a named Prefect flow run, or a wake-up directly (`Job.woken`);
+        its result, None if it failed."""
         stamp = when.astimezone(VN_TZ).strftime(job.time_format)
         run_name = f"{job.name} {stamp}" + (" (woken)" if woken else "")
-        if woken and job.woken is not None and self.runtime is not None:
-            try:
-                with using(self.runtime):
-                    return await job.woken(self.runtime)
-            except Exception:  # the next tick, a flow run, retries it
-                log.exception("%s failed; the next tick retries", run_name)
-                return None
+        runtime = self.runtime
         try:
-            with using(self.runtime) if self.runtime is not None else contextlib.nullcontext():
+            with using(runtime) if runtime is not None else contextlib.nullcontext():
+                if woken and job.woken is not None and runtime is not None:
+                    return await job.woken(runtime)
                 return await job.flow.with_options(flow_run_name=run_name)()
         except Exception:  # one failed run (or Prefect down) must not stop the schedule
             log.exception("%s failed; the next tick retries", run_name)

@@ -134,7 +134,7 @@ async def deliver_now(runtime: Runtime) -> dict[str, Any]:
     """Deliver what is due right after a commit in this process, without a Prefect flow run."""
     summary = await deliver_once(runtime.engine, runtime.settings, clock=runtime.clock)
     if summary.sent or summary.failed:
-        log.info("delivered after a commit: %s", {k: v for k, v in summary.as_dict().items()})
+        log.info("delivered after a commit: %s", summary.as_dict())
     return summary.as_dict()
 
 
