@@ -13,6 +13,7 @@ from models.idempotency import IdempotencyRecord
 from models.metric_count import MetricCount
 from models.outbox import Outbox
 from models.procedure_version import ProcedureVersion
+from models.reference_stamp import ReferenceStamp
 from models.stage_time import StageTime
 from models.timer import Timer
 from models.token import ApiToken
@@ -35,6 +36,7 @@ __all__ = [
     "MetricCount",
     "Outbox",
     "ProcedureVersion",
+    "ReferenceStamp",
     "StageTime",
     "Timer",
     "User",

@@ -18,8 +18,7 @@ from flows.procedures.schema import (
     ConsultationStatus,
     ProcedureDefinition,
 )
-from flows.service.users import active_users
-from models.agency import Agency
+from flows.service.reference import StaffRef, reference
 from models.audit import AuditEvent
 from models.audit_chain import (
     DOSSIER_FIELDS,
@@ -31,7 +30,6 @@ from models.consultation import Consultation
 from models.dossier import Dossier
 from models.outbox import Outbox
 from models.timer import Timer
-from models.user import User
 
 _OPEN = {status.value for status in OPEN_CONSULTATION_STATUSES}
 QUEUED = "ngo_review.queued_outbox"  # session.info key: outbox rows of this transaction
@@ -175,7 +173,7 @@ def procedure_context(session: Session, procedure: ProcedureDefinition) -> dict[
     whether the applicant is itself a state body (no right to complain or sue is stated to
     it), the statutory period in working days, and the procedure's own words for its
     outcomes ("đồng ý / không đồng ý" for a provincial opinion; empty: the usual words)."""
-    sender = session.get(Agency, procedure.receiving_agency)
+    sender = reference(session).agencies.get(procedure.receiving_agency)
     return {
         "sender_vi": sender.name_vi if sender else procedure.receiving_agency,
         "sender_en": sender.name_en if sender else procedure.receiving_agency,
@@ -210,10 +208,11 @@ def queue_messages(
         **procedure_context(session, procedure),
     }
     applicant = (dossier.applicant_email, dossier.applicant_language)
+    agencies = reference(session).agencies
     for index, ev in enumerate(events):
         key = f"v{dossier.version}:{index}"
         ctx = {**base, **ev.details(), "at": ev.at.isoformat()}
-        agency = session.get(Agency, ctx["agency"]) if "agency" in ctx else None
+        agency = agencies.get(ctx["agency"]) if "agency" in ctx else None
         if agency is not None:
             ctx["agency_name"] = agency.name_vi
         template: str | None = {
@@ -276,11 +275,11 @@ def queue_messages(
     _queue_consultations_complete(session, dossier, base, events, now)
 
 
-def _recipients(session: Session, roles: list[str], name: str | None = None) -> list[User]:
+def _recipients(session: Session, roles: list[str], name: str | None = None) -> list[StaffRef]:
     """Active users of these roles who have an e-mail (only the one so named, if given)."""
     users = [
         u
-        for u in active_users(session, roles)
+        for u in reference(session).staff(roles)
         if u.email and (name is None or u.display_name == name)
     ]
     return sorted(users, key=lambda u: u.email)
@@ -353,11 +352,9 @@ def _queue_consultations_complete(
     ).all()
     if any(x.status in _OPEN for x in rows):
         return
+    agencies = reference(session).agencies
     names = {
-        a.code: a.name_vi
-        for a in session.exec(
-            select(Agency).where(col(Agency.code).in_({x.agency_code for x in rows}))
-        ).all()
+        code: agencies[code].name_vi for code in {x.agency_code for x in rows} if code in agencies
     }
     answers = [
         {
@@ -398,9 +395,7 @@ def _staff_emails(session: Session, dossier: Dossier, managers: bool) -> list[st
     """The responsible handler's e-mail (assignee, else who received it), and managers'."""
     handler = dossier.assignee or dossier.received_by
     roles = ["handler", "leader", "manager"] if managers else ["handler", "leader"]
-    users = session.exec(
-        select(User).where(col(User.active).is_(True), col(User.role).in_(roles))
-    ).all()
+    users = reference(session).staff(roles)
     emails = {
         u.email
         for u in users

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from flows.calendar import WorkingCalendar
 from flows.engine import apply, decide
@@ -27,20 +27,20 @@ from flows.service.letters import check_letter_document
 from flows.service.mapping import to_state, write_state
 from flows.service.metrics.facts import dossier_keys
 from flows.service.metrics.record import record_metrics
+from flows.service.reference import reference
 from flows.service.registry import sync_registry
 from flows.service.views import consultation_view, dossier_view
-from models.agency import Agency
 from models.consultation import Consultation
 from models.db import is_postgres, read_session, write_session
 from models.dossier import Dossier
 from models.schemas import ConsultationPublic, DossierPublic
 from models.types import utcnow
-from models.user import User
 
 # Built once: SQLAlchemy memoizes a statement's cache key on the object, so a statement reused
 # with bound parameters skips building and keying a new one for every command.
 _DOSSIER = select(Dossier).where(Dossier.id == bindparam("dossier_id"))
 _DOSSIER_FOR_UPDATE = _DOSSIER.with_for_update()
+STAFF = ("handler", "leader")  # who can be assigned a dossier
 _CONSULTATIONS = select(Consultation).where(Consultation.dossier_id == bindparam("dossier_id"))
 
 
@@ -57,20 +57,14 @@ def _check_references(session: Session, command: c.Command) -> None:
     """Names in the command must exist: consulted agencies, the assignee."""
     if isinstance(command, c.Consult) and command.agencies:
         codes = {a.strip() for a in command.agencies if a.strip()}
-        found = session.exec(select(Agency).where(col(Agency.code).in_(codes))).all()
-        active = {a.code for a in found if a.active}
+        agencies = reference(session).agencies
+        active = {code for code in codes if code in agencies and agencies[code].active}
         unknown = sorted(codes - active)
         if unknown:
             raise InvalidInput(f"unknown or inactive agencies: {', '.join(unknown)}")
     if isinstance(command, c.Assign):
-        user = session.exec(
-            select(User).where(
-                User.display_name == command.assignee.strip(),
-                col(User.role).in_(["handler", "leader"]),
-                col(User.active).is_(True),
-            )
-        ).first()
-        if user is None:
+        name = command.assignee.strip()
+        if not any(u.display_name == name for u in reference(session).staff(STAFF)):
             raise InvalidInput(f"no handler or leader named {command.assignee!r}")
     if isinstance(command, c.Respond) and command.letter_document_id:
         x = session.get(Consultation, command.consultation_id)

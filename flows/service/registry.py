@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from flows.procedures import ProcedureRegistry
 from flows.procedures.schema import ProcedureDefinition
+from flows.service.reference import stamp_of
 from models.db import read_session
 from models.procedure_version import ProcedureVersion
 
-# Per database URL: the registry and how many published versions it has seen. Versions are
-# immutable and only ever added, so a count tells whether another process published one.
-_registries: dict[str, tuple[ProcedureRegistry, int]] = {}
+# Per database URL: the registry and the reference stamp it was last synchronised at (a
+# published version raises the stamp: flows.service.reference).
+_registries: dict[str, tuple[ProcedureRegistry, object]] = {}
 
 
 def sync_registry(session: Session) -> ProcedureRegistry:
     """The registry of the session's database, with every version published so far."""
     key = str(session.get_bind().engine.url)
-    count = session.exec(select(func.count()).select_from(ProcedureVersion)).one()
-    registry, seen = _registries.get(key, (ProcedureRegistry(), -1))
-    if seen != count:
+    stamp = stamp_of(session)
+    registry, seen = _registries.get(key, (ProcedureRegistry(), None))
+    if stamp is None or seen != stamp:
         for row in session.exec(select(ProcedureVersion)).all():
             if registry.get(row.code, row.version) is None:
                 registry.add(ProcedureDefinition.model_validate(row.definition))
-        _registries[key] = (registry, count)
+        _registries[key] = (registry, stamp)
     return registry
 
 
