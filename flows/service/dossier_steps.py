@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, and_, event, or_
 from sqlmodel import Session, col, select
 
-from flows.service.effects import QUEUED
+from flows.service.effects import QUEUED, QueuedMessage
+from flows.service.rows import insert_rows
 from flows.service.step_notify import notify
 from models.db import is_postgres, read_session, write_session
 from models.dossier import Dossier
@@ -65,34 +66,42 @@ def step_id(dossier_id: str, version: int, name: str) -> str:
     return str(uuid.uuid5(uuid.UUID(dossier_id), f"step:v{version}:{name}"))
 
 
-def task_name(message: Outbox) -> str:
+def task_name(message: Outbox | QueuedMessage) -> str:
     """The task's name in Prefect: what the message does, and for whom."""
     pattern = TASK_NAMES.get(message.template, message.template.replace("_", " ") + " {recipient}")
     agency = str(message.context.get("agency") or message.recipient)
     return pattern.format(agency=agency, recipient=message.recipient)
 
 
-def write_step(session: Session, dossier: Dossier, name: str, now: datetime) -> DossierStep:
-    """The step of this command, with one task per message it queued (same transaction)."""
-    queued: list[Outbox] = session.info.pop(QUEUED, [])
+def write_step(session: Session, dossier: Dossier, name: str, now: datetime) -> str:
+    """The step of this command, with one task per message it queued (same transaction);
+    returns its id."""
+    queued: list[QueuedMessage] = session.info.pop(QUEUED, [])
     mine = {m.id: m for m in queued if m.dossier_id == dossier.id}
     session.info[QUEUED] = [m for m in queued if m.id not in mine]
     messages = sorted(mine.values(), key=lambda m: (m.template, m.recipient))
-    step = DossierStep(
-        id=step_id(dossier.id, dossier.version, name),
-        dossier_id=dossier.id,
-        dossier_code=dossier.code,
-        procedure=dossier.procedure,
-        version=dossier.version,
-        name=name,
-        tasks=[
+    step = step_id(dossier.id, dossier.version, name)
+    row = {
+        "id": step,
+        "dossier_id": dossier.id,
+        "dossier_code": dossier.code,
+        "procedure": dossier.procedure,
+        "version": dossier.version,
+        "name": name,
+        "tasks": [
             {"name": task_name(m), "outbox_id": m.id, "agency": m.context.get("agency")}
             for m in messages
         ],
-        created_at=now,
-        next_attempt_at=now,
-    )
-    session.add(step)
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+        "claimed_until": None,
+        "done_at": None,
+        "flow_run_id": None,
+        "last_error": None,
+    }
+    insert_rows(session, DossierStep, [row])
     session.info[WRITTEN] = True
     notify(session)
     return step

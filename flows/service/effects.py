@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event
+from sqlalchemy import bindparam, event, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from flows.calendar import WorkingCalendar
@@ -19,6 +21,7 @@ from flows.procedures.schema import (
     ProcedureDefinition,
 )
 from flows.service.reference import StaffRef, reference
+from flows.service.rows import insert_rows, table_of
 from models.audit import AuditEvent
 from models.audit_chain import (
     DOSSIER_FIELDS,
@@ -33,6 +36,7 @@ from models.timer import Timer
 
 _OPEN = {status.value for status in OPEN_CONSULTATION_STATUSES}
 QUEUED = "ngo_review.queued_outbox"  # session.info key: outbox rows of this transaction
+_UNWRITTEN = "ngo_review.unwritten_outbox"  # session.info key: those not inserted yet
 _LAST_HASH = "ngo_review.last_audit_hash"  # session.info key: dossier id → its newest hash
 
 
@@ -43,8 +47,18 @@ _LAST_AUDIT_HASH = (
     .order_by(col(AuditEvent.id).desc())
     .limit(1)
 )
-_ARMED_TIMERS = select(Timer).where(
-    Timer.dossier_id == bindparam("dossier_id"), col(Timer.cancelled_at).is_(None)
+_TIMERS = table_of(Timer)
+_ARMED_TIMERS = sa_select(
+    _TIMERS.c.id,
+    _TIMERS.c.kind,
+    _TIMERS.c.consultation_id,
+    _TIMERS.c.due_at,
+    _TIMERS.c.fired_at,
+).where(_TIMERS.c.dossier_id == bindparam("dossier_id"), _TIMERS.c.cancelled_at.is_(None))
+_CANCEL_TIMER = (
+    update(_TIMERS)
+    .where(_TIMERS.c.id == bindparam("timer_id"))
+    .values(cancelled_at=bindparam("at"))
 )
 
 
@@ -54,6 +68,7 @@ def _forget_transaction(session: Session) -> None:
     """What a transaction noted for itself ends with it (a rolled-back hash was never)."""
     session.info.pop(_LAST_HASH, None)
     session.info.pop(QUEUED, None)
+    session.info.pop(_UNWRITTEN, None)
 
 
 def record_audit(
@@ -84,10 +99,10 @@ def record_audit(
         "details": as_stored(details),
     }
     prev = last_audit_hash(session, dossier_id)
-    event = AuditEvent(**content, prev_hash=prev, hash=chain_hash(content, DOSSIER_FIELDS, prev))
-    session.add(event)
-    # A later event of this transaction chains to this one without a flush and a query.
-    session.info.setdefault(_LAST_HASH, {})[dossier_id] = event.hash
+    digest = chain_hash(content, DOSSIER_FIELDS, prev)
+    insert_rows(session, AuditEvent, [{**content, "prev_hash": prev, "hash": digest}])
+    # A later event of this transaction chains to this one without a query.
+    session.info.setdefault(_LAST_HASH, {})[dossier_id] = digest
 
 
 def last_audit_hash(session: Session, dossier_id: str) -> str:
@@ -108,32 +123,69 @@ def reconcile_timers(
 ) -> None:
     """Arm the timers the dossier needs now and cancel pending ones it no longer needs."""
     wanted = desired_timers(state, procedure, calendar)
-    rows = session.exec(_ARMED_TIMERS, params={"dossier_id": state.id}).all()
+    rows = session.connection().execute(_ARMED_TIMERS, {"dossier_id": state.id}).all()
     existing: set[TimerSpec] = set()
-    for t in rows:
-        spec = TimerSpec(
-            kind=t.kind,  # type: ignore[arg-type]
-            consultation_id=t.consultation_id,
-            due_at=t.due_at,
-        )
+    cancelled: list[dict[str, Any]] = []
+    for timer_id, kind, consultation_id, due_at, fired_at in rows:
+        spec = TimerSpec(kind=kind, consultation_id=consultation_id, due_at=due_at)
         if spec in wanted:
             existing.add(spec)
-        elif t.fired_at is None:
-            t.cancelled_at = now
-    for spec in sorted(wanted - existing, key=lambda s: s.due_at):
-        session.add(
-            Timer(
-                kind=spec.kind.value,
-                dossier_id=state.id,
-                consultation_id=spec.consultation_id,
-                due_at=spec.due_at,
-                created_at=now,
-            )
-        )
+        elif fired_at is None:
+            cancelled.append({"timer_id": timer_id, "at": now})
+    if cancelled:
+        session.connection().execute(_CANCEL_TIMER, cancelled)
+    insert_rows(
+        session,
+        Timer,
+        [
+            {
+                "kind": spec.kind.value,
+                "dossier_id": state.id,
+                "consultation_id": spec.consultation_id,
+                "due_at": spec.due_at,
+                "created_at": now,
+                "fired_at": None,
+                "cancelled_at": None,
+            }
+            for spec in sorted(wanted - existing, key=lambda s: s.due_at)
+        ],
+    )
 
 
 def _message_id(outbox_id: str) -> str:
     return f"<{outbox_id}@ngo-review>"
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """An outbox row queued by this transaction (what its step's tasks name and deliver)."""
+
+    id: str
+    dossier_id: str
+    recipient: str
+    template: str
+    language: str
+    context: dict[str, Any]
+    created_at: datetime
+
+    def row(self) -> dict[str, Any]:
+        """Its outbox row, every column given (Core inserts apply no model defaults)."""
+        return {
+            "id": self.id,
+            "dossier_id": self.dossier_id,
+            "recipient": self.recipient,
+            "template": self.template,
+            "language": self.language,
+            "context": self.context,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": self.created_at,
+            "next_attempt_at": self.created_at,
+            "sent_at": None,
+            "claimed_until": None,
+            "message_id": _message_id(self.id),
+            "last_error": None,
+        }
 
 
 def queue_message(
@@ -151,7 +203,7 @@ def queue_message(
     if not recipient:
         return
     outbox_id = str(uuid.uuid5(uuid.UUID(dossier.id), f"{key}:{template}:{recipient}"))
-    message = Outbox(
+    message = QueuedMessage(
         id=outbox_id,
         dossier_id=dossier.id,
         recipient=recipient,
@@ -159,12 +211,15 @@ def queue_message(
         language=language,
         context=context,
         created_at=now,
-        next_attempt_at=now,
-        message_id=_message_id(outbox_id),
     )
     # The command's step delivers exactly the messages queued in this transaction.
     session.info.setdefault(QUEUED, []).append(message)
-    session.add(message)
+    session.info.setdefault(_UNWRITTEN, []).append(message)
+
+
+def _write_queued(session: Session) -> None:
+    """Insert the outbox rows queued since the last call, in one statement."""
+    insert_rows(session, Outbox, [m.row() for m in session.info.pop(_UNWRITTEN, [])])
 
 
 def procedure_context(session: Session, procedure: ProcedureDefinition) -> dict[str, Any]:
@@ -273,6 +328,7 @@ def queue_messages(
                 )
         _queue_waiting_work(session, dossier, key, ev, ctx, actor, now)
     _queue_consultations_complete(session, dossier, base, events, now)
+    _write_queued(session)
 
 
 def _recipients(session: Session, roles: list[str], name: str | None = None) -> list[StaffRef]:

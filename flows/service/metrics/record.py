@@ -16,6 +16,7 @@ from flows.engine.state import ConsultationState, DossierState
 from flows.procedures.schema import ConsultationStatus
 from flows.service.metrics.counters import add_counts, difference
 from flows.service.metrics.facts import Key, dossier_keys, stage_key
+from flows.service.rows import insert_rows
 from models.audit import AuditEvent
 from models.consultation import Consultation
 from models.dossier import Dossier
@@ -133,7 +134,7 @@ def record_metrics(
     proposed = any(isinstance(event, e.DecisionProposed) for event in events)
     last_return = _last_return(session, dossier.id) if proposed else None
     rows = stage_rows(dossier, finished_steps(before, events, last_return), calendar)
-    session.add_all(rows)
+    insert_rows(session, StageTime, [row.model_dump(exclude={"id"}) for row in rows])
     counts = Counter(difference(counted_before, dossier_keys(dossier, consultations)))
     counts.update(stage_counts(rows))
     add_counts(session, counts)
