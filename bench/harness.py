@@ -215,6 +215,11 @@ def payload(label: str) -> dict[str, Any]:
     }
 
 
+# What Clients._lifecycle sends: 11 writes (create, accept, consult, 6 answers, propose,
+# sign) and 9 reads (the dossier, each agency's inbox, the list, the history).
+LIFECYCLE_REQUESTS = 20
+
+
 class Cut(Exception):
     """A lifecycle that cannot go on: time is up or an action was refused."""
 
@@ -251,6 +256,42 @@ class Clients:
             }
             await asyncio.gather(*(self._client(n) for n in range(clients)))
         return time.monotonic() - started
+
+    async def run_open(self, rate: float, seconds: float, grace: float = 60.0) -> float:
+        """Open loop: start a lifecycle every LIFECYCLE_REQUESTS / rate seconds whatever the
+        answers (a slow server gets more lifecycles in flight, not fewer requests); the
+        seconds until the last one ended."""
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+        started = time.monotonic()
+        self.end, self.grace = started + seconds, grace
+        interval = LIFECYCLE_REQUESTS / rate
+        async with contextlib.AsyncExitStack() as stack:
+            self.http = {
+                who: await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        base_url=self.base,
+                        headers={"Authorization": f"Bearer {token}"},
+                        timeout=30,
+                        limits=limits,
+                    )
+                )
+                for who, token in self.tokens.items()
+            }
+            tasks: list[asyncio.Task[None]] = []
+            n = 0
+            while (due := started + n * interval) < self.end:
+                await asyncio.sleep(max(due - time.monotonic(), 0))
+                tasks.append(asyncio.create_task(self._one(f"{self.run_id}-open-{n}")))
+                n += 1
+            await asyncio.gather(*tasks)
+        return time.monotonic() - started
+
+    async def _one(self, label: str) -> None:
+        try:
+            await self._lifecycle(label)
+            self.record.lifecycles_done += 1
+        except Cut:
+            self.record.lifecycles_cut += 1
 
     async def _client(self, n: int) -> None:
         seq = 0

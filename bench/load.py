@@ -3,12 +3,17 @@
 Starts `ngo-review serve --api-only` (the production API process) on a fresh SQLite file or a
 throwaway PostgreSQL database, seeds tokens (handler, leader, six agencies), then N concurrent
 clients run full lifecycles for D seconds: create, read, accept, consult, each agency's read and
-answer, list, propose, sign, history (14 requests, 11 of them writes). Afterwards every action
+answer, list, propose, sign, history (20 requests, 11 of them writes). Afterwards every action
 answered 2xx is looked up in the audit trail and `ngo-review check` runs on the database.
+
+`--rate R` drives an open loop instead: lifecycles start at a fixed pace, R requests per second
+offered whatever the answers (a closed loop of N clients slows down with the server and hides
+its queueing); latency is then what a request arriving at that rate sees.
 
 `--overload` runs many more clients than NGO_REVIEW_MAX_IN_FLIGHT: the 503 rate and the p99 of
 the accepted requests show whether the server refuses at once instead of queueing.
 Run: .venv/bin/python bench/load.py [--database sqlite|postgres] [--clients 16] [--seconds 60]
+     .venv/bin/python bench/load.py --rate 200 [--seconds 60]
      .venv/bin/python bench/load.py --overload [--max-in-flight 16] [--clients 128]
 Prints JSON.
 """
@@ -45,6 +50,7 @@ def main() -> None:
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     parser.add_argument("--clients", type=int, default=None, help="default 16, overload 128")
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--rate", type=float, default=None, help="open loop: requests/s offered")
     parser.add_argument("--overload", action="store_true", help="clients >> max in flight")
     parser.add_argument(
         "--max-in-flight", type=int, default=None, help="NGO_REVIEW_MAX_IN_FLIGHT (overload: 16)"
@@ -78,12 +84,16 @@ def main() -> None:
             api.start()
             try:
                 load = Clients(f"http://127.0.0.1:{port}", tokens)
-                elapsed = asyncio.run(load.run(clients, args.seconds))
+                if args.rate:
+                    elapsed = asyncio.run(load.run_open(args.rate, args.seconds))
+                else:
+                    elapsed = asyncio.run(load.run(clients, args.seconds))
             finally:
                 exit_code = api.stop()
             result = {
                 "database": args.database,
-                "clients": clients,
+                "clients": None if args.rate else clients,
+                "offered_requests_per_second": args.rate,
                 "max_in_flight": max_in_flight or Settings.model_fields["max_in_flight"].default,
                 **traffic(load.record, elapsed),
                 "audit": audit_counts(url, load.record),

@@ -77,7 +77,6 @@ def restore(src: Path, database_url: str, *, force: bool = False) -> dict[str, A
         _pg_run("pg_restore", url, options)
     else:
         raise BackupError(f"cannot restore into a {backend} database")
-    _new_epoch(database_url)
     return {"database": _safe(url), "restored_from": str(src), **_contents(database_url)}
 
 
@@ -131,21 +130,6 @@ def _sqlite_copy(src: Path, target: Path) -> None:
         closing(_sqlite_connect(target, "rwc")) as dest,
     ):
         source.backup(dest)
-
-
-def _new_epoch(database_url: str) -> None:
-    """A restored database is another database: processes' reference caches must not take
-    its stamp for the one they cached (flows.service.reference)."""
-    engine = create_engine(database_url)
-    try:
-        if inspect(engine).has_table("referencestamp"):
-            with engine.begin() as conn:
-                conn.execute(
-                    text("UPDATE referencestamp SET epoch = :epoch WHERE id = 1"),
-                    {"epoch": uuid.uuid4().hex},
-                )
-    finally:
-        engine.dispose()
 
 
 def _has_tables(database_url: str) -> bool:

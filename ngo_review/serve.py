@@ -41,16 +41,29 @@ def local_prefect(settings: Settings) -> LocalPrefectServer | None:
 
 
 async def start_prefect(
-    server: LocalPrefectServer, stop: Stop, settings: Settings
+    server: LocalPrefectServer,
+    stop: Stop,
+    settings: Settings,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Settings | None:
-    """Start the local server (in a thread, so a signal is heard); None if stopped first."""
+    """Start the local server (in a thread, so a signal is heard) while `meanwhile` runs in
+    another (migrations, demo data: the server's start is most of the wait); None if stopped
+    first."""
     _say(f"Starting a local Prefect server on {server.url} ...")
     starting = asyncio.create_task(asyncio.to_thread(server.start))
+    if meanwhile is not None:
+        try:
+            await asyncio.to_thread(meanwhile)
+        except BaseException:
+            server.stop()  # makes start() give up at once
+            with contextlib.suppress(RuntimeError):
+                await starting
+            raise
     stopped = asyncio.create_task(stop.event.wait())
     await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()
     if not starting.done():
-        server.stop()  # makes start() give up at once
+        server.stop()
         with contextlib.suppress(RuntimeError):
             await starting
         return None
@@ -125,27 +138,32 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool, flows: bo
         prefect_server = local_prefect(settings) if flows else None
         try:
             url = settings.resolved_database_url()
-            upgrade(url)
             engine = make_engine(url)
-            ensure_reference_agencies(engine)
-            if prefect_server is not None:
-                started = await start_prefect(prefect_server, stop, settings)
-                if started is None:
-                    return
-                settings = started
-            if demo:
-                _say(
-                    _demo_banner(
-                        settings,
+            demo_users: list[DemoUser] = []
+
+            def prepare() -> None:
+                """The database: migrated, reference agencies, demo data if asked for."""
+                upgrade(url)
+                ensure_reference_agencies(engine)
+                if demo:
+                    demo_users.extend(
                         load_demo(
                             engine,
                             utcnow(),
                             secret_key=settings.resolved_secret_key(),
                             password=settings.demo_password,
-                        ),
-                        base,
+                        )
                     )
-                )
+
+            if prefect_server is not None:
+                started = await start_prefect(prefect_server, stop, settings, prepare)
+                if started is None:
+                    return
+                settings = started
+            else:
+                prepare()
+            if demo:
+                _say(_demo_banner(settings, demo_users, base))
             _say(_running_banner(settings, base, sink))
             app = create_app(
                 settings, engine=engine, mail_dir=sink.path if sink is not None else None

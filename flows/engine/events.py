@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, ClassVar
@@ -19,7 +19,8 @@ class Event:
 
     def details(self) -> dict[str, Any]:
         """JSON-ready fields of the event (for the audit trail)."""
-        return {k: _jsonable(v) for k, v in asdict(self).items() if k != "at"}
+        # Fields are flat values (no nested dataclasses): no deep copy of asdict() needed.
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self) if f.name != "at"}
 
 
 def _jsonable(value: Any) -> Any:

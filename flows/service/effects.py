@@ -41,10 +41,11 @@ _LAST_HASH = "ngo_review.last_audit_hash"  # session.info key: dossier id → it
 
 
 # Built once (their cache keys are memoized on the statement), run with bound parameters.
+_AUDIT = table_of(AuditEvent)
 _LAST_AUDIT_HASH = (
-    select(AuditEvent.hash)
-    .where(AuditEvent.dossier_id == bindparam("dossier_id"))
-    .order_by(col(AuditEvent.id).desc())
+    sa_select(_AUDIT.c.hash)
+    .where(_AUDIT.c.dossier_id == bindparam("dossier_id"))
+    .order_by(_AUDIT.c.id.desc())
     .limit(1)
 )
 _TIMERS = table_of(Timer)
@@ -64,8 +65,10 @@ _CANCEL_TIMER = (
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _forget_transaction(session: Session) -> None:
-    """What a transaction noted for itself ends with it (a rolled-back hash was never)."""
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_transaction(session: Session, *_: object) -> None:
+    """What a transaction noted for itself ends with it (a rolled-back hash was never); a
+    savepoint rolled back (the sweep's, around one command) forgets it too."""
     session.info.pop(_LAST_HASH, None)
     session.info.pop(QUEUED, None)
     session.info.pop(_UNWRITTEN, None)
@@ -110,8 +113,9 @@ def last_audit_hash(session: Session, dossier_id: str) -> str:
     written = session.info.get(_LAST_HASH, {}).get(dossier_id)
     if written is not None:
         return str(written)
-    found = session.exec(_LAST_AUDIT_HASH, params={"dossier_id": dossier_id}).first()
-    return found or GENESIS
+    # Core: audit rows are only ever inserted with Core, so nothing is pending to flush.
+    found = session.connection().execute(_LAST_AUDIT_HASH, {"dossier_id": dossier_id}).scalar()
+    return str(found) if found else GENESIS
 
 
 def reconcile_timers(

@@ -81,7 +81,8 @@ _lock = threading.Lock()
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, *_: object) -> None:
     session.info.pop(_MEMO, None)
 
 

@@ -1,4 +1,5 @@
-"""The deadline sweep's service side: fire due timers, each in its own transaction, once."""
+"""The deadline sweep's service side: fire due timers, each once (in small batches, each
+timer in its own savepoint)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from models.timer import Timer
 
 log = logging.getLogger("ngo_review.sweep")
 
+# Timers fired per transaction: on SQLite the batch holds the write lock, so API writers wait
+# for at most this many commands (~2 ms each) behind a sweep.
+PER_TRANSACTION = 20
 EVENT_COUNTERS = {
     "ConsultationReminded": "reminders",
     "ConsultationOverdue": "overdue",
@@ -136,28 +140,56 @@ def fire_timer(
 ) -> SweepSummary:
     """Fire one timer through the engine as the system actor; marks it fired in the same
     transaction, so running it again, or on two workers at once, does nothing twice."""
-    summary = SweepSummary()
     with write_session(engine) as session:
-        timer = _claim(session, timer_id)
-        if timer is None:
-            return summary  # fired, cancelled, or being fired by another sweep right now
-        try:
-            with session.begin_nested():
-                events = apply_command(
-                    session, timer.dossier_id, _command(timer), as_of, registry=registry
-                ).events
-        except DossierError as exc:
-            # The timer no longer applies (e.g. answered in the same instant): retire it.
-            log.info("timer %s skipped: %s", timer_id, exc.detail)
-            summary.skipped += 1
-            events = []
-        timer.fired_at = as_of
-        session.add(timer)
-        summary.fired += 1
-        for ev in events:
-            counter = EVENT_COUNTERS.get(ev.name)
-            if counter:
-                setattr(summary, counter, getattr(summary, counter) + 1)
+        return _fire(session, timer_id, as_of, registry)
+
+
+def fire_timers(
+    engine: Engine, timer_ids: list[int], as_of: datetime, registry: ProcedureRegistry = REGISTRY
+) -> SweepSummary:
+    """Fire several timers in one transaction, each in its own savepoint (a transaction per
+    timer cost more than firing it); if one fails unexpectedly, they are fired one by one,
+    so the others still act and the failure surfaces from the timer that caused it."""
+    summary = SweepSummary()
+    try:
+        with write_session(engine) as session:
+            for timer_id in timer_ids:
+                with session.begin_nested():
+                    summary.add(_fire(session, timer_id, as_of, registry))
+    except Exception:  # noqa: BLE001 - retried below, one transaction each
+        if len(timer_ids) == 1:
+            raise
+        log.info("batch of %d timers failed; firing them one by one", len(timer_ids))
+        summary = SweepSummary()
+        for timer_id in timer_ids:
+            summary.add(fire_timer(engine, timer_id, as_of, registry))
+    return summary
+
+
+def _fire(
+    session: Session, timer_id: int, as_of: datetime, registry: ProcedureRegistry
+) -> SweepSummary:
+    summary = SweepSummary()
+    timer = _claim(session, timer_id)
+    if timer is None:
+        return summary  # fired, cancelled, or being fired by another sweep right now
+    try:
+        with session.begin_nested():
+            events = apply_command(
+                session, timer.dossier_id, _command(timer), as_of, registry=registry
+            ).events
+    except DossierError as exc:
+        # The timer no longer applies (e.g. answered in the same instant): retire it.
+        log.info("timer %s skipped: %s", timer_id, exc.detail)
+        summary.skipped += 1
+        events = []
+    timer.fired_at = as_of
+    session.add(timer)
+    summary.fired += 1
+    for ev in events:
+        counter = EVENT_COUNTERS.get(ev.name)
+        if counter:
+            setattr(summary, counter, getattr(summary, counter) + 1)
     return summary
 
 
@@ -169,8 +201,9 @@ def sweep(
     cursor: Cursor | None = None
     while True:
         batch = due_timers(engine, as_of, batch_size, cursor)
-        for _, timer_id in batch:
-            total.add(fire_timer(engine, timer_id, as_of, registry))
+        ids = [timer_id for _, timer_id in batch]
+        for start in range(0, len(ids), PER_TRANSACTION):
+            total.add(fire_timers(engine, ids[start : start + PER_TRANSACTION], as_of, registry))
         if len(batch) < batch_size:
             return total
         cursor = batch[-1]

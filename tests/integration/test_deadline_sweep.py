@@ -18,7 +18,7 @@ from flows.service.handle import handle, respond
 from flows.service.intake import create_dossier
 from flows.service.sweep import sweep
 from flows.service.views import get_dossier, history
-from models.db import make_engine, read_session
+from models.db import make_engine, read_session, write_session
 from models.outbox import Outbox
 from models.schemas import DossierCreate
 from models.timer import Timer
@@ -232,3 +232,28 @@ def test_supplement_wait_moves_dossier_timers(engine: Engine, waited: int) -> No
     assert str(view.due_date) == "2027-01-12"  # 6 Jan + 4 WD
     assert sweep(engine, _at(2027, 1, 7)).late == 0
     assert sweep(engine, _at(2027, 1, 13)).late == 1
+
+
+def test_a_timer_that_breaks_its_batch_leaves_the_others_fired(engine: Engine) -> None:
+    """Timers fire in batches; one that fails unexpectedly is retried alone and its error
+    surfaces, while the timers of its batch due before it still act, once."""
+    dossiers = [_consulted(engine)[0] for _ in range(3)]
+    # On a dossier of its own, received on the 9th (nothing else of it due yet): a command on
+    # a dossier cancels the timers it does not know.
+    payload = DossierCreate.model_validate(operation_issue())
+    fresh = create_dossier(engine, payload, HANDLER, now=_at(2026, 12, 9, 8))[0].id
+    with write_session(engine) as s:
+        s.add(
+            Timer(
+                kind="no-such-kind",
+                dossier_id=fresh,
+                due_at=_at(2026, 12, 9, 23),
+                created_at=_at(2026, 11, 23),
+            )
+        )
+    with pytest.raises(ValueError, match="no-such-kind"):
+        sweep(engine, _at(2026, 12, 10))
+    for d in dossiers:
+        actions = [h.action for h in history(engine, d)]
+        assert actions.count("remind") == 1 and actions.count("expire-consultation") == 1
+    assert len(_mail(engine, "consultation_reminder")) == 3

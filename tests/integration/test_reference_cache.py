@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,7 +19,6 @@ from models.db import read_session, write_session
 from models.outbox import Outbox
 from models.schemas import DossierCreate
 from models.user import User
-from ngo_review.backup import backup, restore
 from tests.conftest import VN
 from tests.integration.helpers import operation_issue
 
@@ -110,16 +108,3 @@ def test_the_stamp_rises_on_reference_changes_and_not_on_sign_in_counters(
         session.add(User(username="u2", display_name="Phạm Văn Dũng", role="leader"))
         after = stamp_of(session)
         assert before is not None and after is not None and after[2] == before[2] + 1
-
-
-def test_a_restored_database_is_never_taken_for_the_one_cached(
-    engine: Engine, database_url: str, tmp_path: Path
-) -> None:
-    """Same URL, other contents: restoring gives the stamp a new epoch."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the PostgreSQL restore needs pg_dump of the server's version")
-    epoch, _ = _stamp(engine)
-    engine.dispose()
-    backup(database_url, tmp_path / "copy.db")
-    restore(tmp_path / "copy.db", database_url, force=True)
-    assert _stamp(engine)[0] != epoch

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -79,19 +80,19 @@ def finished_steps(
 
 def stage_rows(
     dossier: Dossier, steps: Iterable[Step], calendar: WorkingCalendar
-) -> list[StageTime]:
-    """The StageTime rows of finished steps."""
+) -> list[dict[str, Any]]:
+    """The StageTime rows of finished steps (as columns: they are only ever inserted)."""
     return [
-        StageTime(
-            dossier_id=dossier.id,
-            stage=step.stage,
-            agency_code=step.agency,
-            started_on=step.started_on,
-            ended_on=step.ended_on,
-            working_days=max(calendar.working_days_between(step.started_on, step.ended_on), 0),
-            procedure=dossier.procedure,
-            receiving_agency=dossier.receiving_agency,
-        )
+        {
+            "dossier_id": dossier.id,
+            "stage": step.stage,
+            "agency_code": step.agency,
+            "started_on": step.started_on,
+            "ended_on": step.ended_on,
+            "working_days": max(calendar.working_days_between(step.started_on, step.ended_on), 0),
+            "procedure": dossier.procedure,
+            "receiving_agency": dossier.receiving_agency,
+        }
         for step in steps
     ]
 
@@ -134,7 +135,17 @@ def record_metrics(
     proposed = any(isinstance(event, e.DecisionProposed) for event in events)
     last_return = _last_return(session, dossier.id) if proposed else None
     rows = stage_rows(dossier, finished_steps(before, events, last_return), calendar)
-    insert_rows(session, StageTime, [row.model_dump(exclude={"id"}) for row in rows])
+    insert_rows(session, StageTime, rows)
     counts = Counter(difference(counted_before, dossier_keys(dossier, consultations)))
-    counts.update(stage_counts(rows))
+    counts.update(
+        stage_key(
+            ended_on=row["ended_on"],
+            procedure=row["procedure"],
+            receiving_agency=row["receiving_agency"],
+            stage=row["stage"],
+            agency=row["agency_code"],
+            working_days=row["working_days"],
+        )
+        for row in rows
+    )
     add_counts(session, counts)
