@@ -12,7 +12,6 @@ from functools import partial
 import uvicorn
 from sqlalchemy import Engine
 
-from api.app import create_app
 from config.settings import Settings, override, prefect_defaults
 from flows.service.admin import ensure_reference_agencies
 from models.db import make_engine
@@ -142,7 +141,10 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool, flows: bo
             demo_users: list[DemoUser] = []
 
             def prepare() -> None:
-                """The database: migrated, reference agencies, demo data if asked for."""
+                """The database: migrated, reference agencies, demo data if asked for; and
+                the app's modules imported (seconds of FastAPI, WeasyPrint and the routes)."""
+                import api.app  # noqa: F401
+
                 upgrade(url)
                 ensure_reference_agencies(engine)
                 if demo:
@@ -165,6 +167,8 @@ async def run(settings: Settings, *, host: str, port: int, demo: bool, flows: bo
             if demo:
                 _say(_demo_banner(settings, demo_users, base))
             _say(_running_banner(settings, base, sink))
+            from api.app import create_app  # imported by prepare(), beside Prefect's start
+
             app = create_app(
                 settings, engine=engine, mail_dir=sink.path if sink is not None else None
             )
