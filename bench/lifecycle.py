@@ -5,7 +5,8 @@ process as BPMN, the workflow serialized into one SQLite row per case at every a
 own temporary environment with spiffworkflow pinned, in the same invocation, and the ratio of
 ours to the peer's dossiers per second is printed.
 Run: .venv/bin/python bench/lifecycle.py [--dossiers 200] [--http-dossiers 50] [--peer spiff]
-Prints JSON figures; uses fresh SQLite files under a temporary directory.
+Prints JSON figures; uses fresh SQLite files under a temporary directory, and runs
+`ngo-review check` on each database the runs leave (check_ok).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ import uvicorn
 from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import run_check  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -208,6 +212,7 @@ def main() -> None:
             upgrade(url)
             ensure_reference_agencies(make_engine(url))
             results[name] = fn(url, n)
+            results[name]["check_ok"] = run_check(url, Path(tmp)).get("ok")  # type: ignore[index]
         if args.peer == "spiff":
             ours = results["lifecycle_in_process"]["dossiers_per_second"]  # type: ignore[index]
             peer = results["peer_spiff"]["dossiers_per_second"]  # type: ignore[index]

@@ -3,7 +3,8 @@
 Run: .venv/bin/python bench/sweep.py [--sizes 10000 100000 1000000] [--fire 2000]
       [--database-url URL]   (default: a fresh SQLite file in a temporary directory)
 Prints JSON. Dossiers are bulk-inserted in review with their two pending dossier timers
-(at risk, late) in the future, so an empty sweep has open work to ignore.
+(at risk, late) in the future, so an empty sweep has open work to ignore. `ngo-review check`
+runs on the database it leaves (check_ok).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from harness import run_check  # noqa: E402
 from sqlalchemy import Engine, insert  # noqa: E402
 
 from flows.calendar import WorkingCalendar  # noqa: E402
@@ -140,6 +143,7 @@ def main() -> None:
             "ms": round((time.perf_counter() - t0) * 1000, 2),
         }
         engine.dispose()
+        results["check_ok"] = run_check(url, Path(tmp)).get("ok")
         sys.stdout.write(json.dumps(results, indent=2) + "\n")
 
 
