@@ -28,6 +28,8 @@ from sqlalchemy import Engine, insert  # noqa: E402
 from flows.calendar import WorkingCalendar  # noqa: E402
 from flows.engine.timers import after, start_of  # noqa: E402
 from flows.service.sweep import sweep  # noqa: E402
+from models.audit import AuditEvent  # noqa: E402
+from models.audit_chain import DOSSIER_FIELDS, GENESIS, chain_hash  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.dossier import Dossier  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
@@ -39,10 +41,34 @@ NOW = datetime(2026, 11, 23, 2, tzinfo=UTC)
 CAL = WorkingCalendar()
 
 
-def _rows(n: int, start: int, due: date) -> tuple[list[dict], list[dict]]:
+def _trail(did: str) -> list[dict]:
+    """The dossier's two chained audit events (received, accepted): version 2, as `check`
+    expects of a dossier at version 2."""
+    events, prev = [], GENESIS
+    for action, before, after_, at in (
+        ("receive", None, "received", NOW - timedelta(days=60)),
+        ("accept", "received", "in_review", NOW - timedelta(days=59)),
+    ):
+        content = {
+            "dossier_id": did,
+            "at": at,
+            "actor": "bench",
+            "actor_role": "handler",
+            "action": action,
+            "from_status": before,
+            "to_status": after_,
+            "details": {},
+        }
+        digest = chain_hash(content, DOSSIER_FIELDS, prev)
+        events.append({**content, "prev_hash": prev, "hash": digest})
+        prev = digest
+    return events
+
+
+def _rows(n: int, start: int, due: date) -> tuple[list[dict], list[dict], list[dict]]:
     # Timers exactly as the engine derives them, so a sweep's reconcile keeps them.
     late_at, risk_at = after(due), start_of(CAL.add_working_days(due, -3))
-    dossiers, timers = [], []
+    dossiers, timers, audit = [], [], []
     for i in range(start, start + n):
         did = str(uuid.UUID(int=i + 1))
         dossiers.append(
@@ -72,21 +98,23 @@ def _rows(n: int, start: int, due: date) -> tuple[list[dict], list[dict]]:
                 "version": 2,
             }
         )
+        audit += _trail(did)
         timers += [
             {"kind": "dossier_late", "dossier_id": did, "due_at": late_at, "created_at": NOW},
             {"kind": "dossier_at_risk", "dossier_id": did, "due_at": risk_at, "created_at": NOW},
         ]
-    return dossiers, timers
+    return dossiers, timers, audit
 
 
 def add_dossiers(engine: Engine, n: int, start: int, due: date) -> None:
     """Bulk-insert n open dossiers with two pending timers each."""
     chunk = 20_000
     for offset in range(0, n, chunk):
-        dossiers, timers = _rows(min(chunk, n - offset), start + offset, due)
+        dossiers, timers, audit = _rows(min(chunk, n - offset), start + offset, due)
         with engine.begin() as conn:
             conn.execute(insert(Dossier), dossiers)
             conn.execute(insert(Timer), timers)
+            conn.execute(insert(AuditEvent), audit)
 
 
 def empty_sweep_ms(engine: Engine, repeat: int = 7) -> float:
@@ -143,7 +171,9 @@ def main() -> None:
             "ms": round((time.perf_counter() - t0) * 1000, 2),
         }
         engine.dispose()
-        results["check_ok"] = run_check(url, Path(tmp)).get("ok")
+        check = run_check(url, Path(tmp))
+        results["check_ok"] = check.get("ok")
+        results["check_breaks"] = check.get("breaks")
         sys.stdout.write(json.dumps(results, indent=2) + "\n")
 
 
