@@ -237,23 +237,27 @@ class Clients:
         self.grace = 0.0
         self.run_id = uuid.uuid4().hex[:8]
 
+    async def _open(self, stack: contextlib.AsyncExitStack, limits: httpx.Limits) -> None:
+        """One HTTP client per caller, closed with the stack."""
+        self.http = {
+            who: await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=self.base,
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=30,
+                    limits=limits,
+                )
+            )
+            for who, token in self.tokens.items()
+        }
+
     async def run(self, clients: int, seconds: float, grace: float = 60.0) -> float:
         """Drive the load; the seconds it took until every client stopped."""
         limits = httpx.Limits(max_connections=clients * 2, max_keepalive_connections=clients * 2)
         started = time.monotonic()
         self.end, self.grace = started + seconds, grace
         async with contextlib.AsyncExitStack() as stack:
-            self.http = {
-                who: await stack.enter_async_context(
-                    httpx.AsyncClient(
-                        base_url=self.base,
-                        headers={"Authorization": f"Bearer {token}"},
-                        timeout=30,
-                        limits=limits,
-                    )
-                )
-                for who, token in self.tokens.items()
-            }
+            await self._open(stack, limits)
             await asyncio.gather(*(self._client(n) for n in range(clients)))
         return time.monotonic() - started
 
@@ -266,17 +270,7 @@ class Clients:
         self.end, self.grace = started + seconds, grace
         interval = LIFECYCLE_REQUESTS / rate
         async with contextlib.AsyncExitStack() as stack:
-            self.http = {
-                who: await stack.enter_async_context(
-                    httpx.AsyncClient(
-                        base_url=self.base,
-                        headers={"Authorization": f"Bearer {token}"},
-                        timeout=30,
-                        limits=limits,
-                    )
-                )
-                for who, token in self.tokens.items()
-            }
+            await self._open(stack, limits)
             tasks: list[asyncio.Task[None]] = []
             n = 0
             while (due := started + n * interval) < self.end:

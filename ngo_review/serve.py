@@ -62,7 +62,7 @@ async def start_prefect(
     await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()
     if not starting.done():
-        server.stop()
+        server.stop()  # makes start() give up at once
         with contextlib.suppress(RuntimeError):
             await starting
         return None

@@ -36,11 +36,12 @@ from models.dossier import Dossier
 from models.schemas import ConsultationPublic, DossierPublic
 from models.types import utcnow
 
+STAFF = ("handler", "leader")  # who can be assigned a dossier
+
 # Built once: SQLAlchemy memoizes a statement's cache key on the object, so a statement reused
 # with bound parameters skips building and keying a new one for every command.
 _DOSSIER = select(Dossier).where(Dossier.id == bindparam("dossier_id"))
 _DOSSIER_FOR_UPDATE = _DOSSIER.with_for_update()
-STAFF = ("handler", "leader")  # who can be assigned a dossier
 _CONSULTATIONS = select(Consultation).where(Consultation.dossier_id == bindparam("dossier_id"))
 
 

@@ -7,7 +7,6 @@ stamp, and a changed stamp reloads everything in the same transaction.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -75,8 +74,7 @@ class Reference:
         return found
 
 
-_cache: dict[str, Reference] = {}
-_lock = threading.Lock()
+_cache: dict[str, Reference] = {}  # by database URL; one dict store replaces an entry
 
 
 @event.listens_for(Session, "after_commit")
@@ -126,8 +124,7 @@ def reference(session: Session) -> Reference:
         return cached
     loaded = _load(session, stamp)
     if stamp is not None:
-        with _lock:
-            _cache[url] = loaded
+        _cache[url] = loaded
     return loaded
 
 

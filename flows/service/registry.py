@@ -13,7 +13,7 @@ from models.procedure_version import ProcedureVersion
 
 # Per database URL: the registry and the reference stamp it was last synchronised at (a
 # published version raises the stamp: flows.service.reference).
-_registries: dict[str, tuple[ProcedureRegistry, object]] = {}
+_registries: dict[str, tuple[ProcedureRegistry, tuple[str, str, int] | None]] = {}
 
 
 def sync_registry(session: Session) -> ProcedureRegistry:

@@ -147,15 +147,14 @@ def fire_timer(
 def fire_timers(
     engine: Engine, timer_ids: list[int], as_of: datetime, registry: ProcedureRegistry = REGISTRY
 ) -> SweepSummary:
-    """Fire several timers in one transaction, each in its own savepoint (a transaction per
-    timer cost more than firing it); if one fails unexpectedly, they are fired one by one,
-    so the others still act and the failure surfaces from the timer that caused it."""
+    """Fire several timers in one transaction (a transaction per timer cost more than firing
+    it; each command is in its own savepoint in _fire); if one fails unexpectedly, they are
+    fired one by one, so the others still act and the failure surfaces from its timer."""
     summary = SweepSummary()
     try:
         with write_session(engine) as session:
             for timer_id in timer_ids:
-                with session.begin_nested():
-                    summary.add(_fire(session, timer_id, as_of, registry))
+                summary.add(_fire(session, timer_id, as_of, registry))
     except Exception:  # noqa: BLE001 - retried below, one transaction each
         if len(timer_ids) == 1:
             raise

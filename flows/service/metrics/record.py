@@ -98,15 +98,20 @@ def stage_rows(
 
 
 def stage_counts(rows: Iterable[StageTime]) -> Counter[Key]:
-    """The counters the finished steps add one to."""
+    """The counters stored StageTime rows add one to."""
+    return _stage_counts(row.model_dump() for row in rows)
+
+
+def _stage_counts(rows: Iterable[dict[str, Any]]) -> Counter[Key]:
+    """The counters finished steps (StageTime columns) add one to."""
     return Counter(
         stage_key(
-            ended_on=row.ended_on,
-            procedure=row.procedure,
-            receiving_agency=row.receiving_agency,
-            stage=row.stage,
-            agency=row.agency_code,
-            working_days=row.working_days,
+            ended_on=row["ended_on"],
+            procedure=row["procedure"],
+            receiving_agency=row["receiving_agency"],
+            stage=row["stage"],
+            agency=row["agency_code"],
+            working_days=row["working_days"],
         )
         for row in rows
     )
@@ -137,15 +142,5 @@ def record_metrics(
     rows = stage_rows(dossier, finished_steps(before, events, last_return), calendar)
     insert_rows(session, StageTime, rows)
     counts = Counter(difference(counted_before, dossier_keys(dossier, consultations)))
-    counts.update(
-        stage_key(
-            ended_on=row["ended_on"],
-            procedure=row["procedure"],
-            receiving_agency=row["receiving_agency"],
-            stage=row["stage"],
-            agency=row["agency_code"],
-            working_days=row["working_days"],
-        )
-        for row in rows
-    )
+    counts.update(_stage_counts(rows))
     add_counts(session, counts)
