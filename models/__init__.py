@@ -10,10 +10,15 @@ from models.document import Document
 from models.dossier import Dossier, DossierSequence
 from models.dossier_step import DossierStep
 from models.idempotency import IdempotencyRecord
+from models.inspection import Inspection
 from models.metric_count import MetricCount
+from models.ngo import Ngo
+from models.ngo_report import NgoReport
+from models.obligation import Obligation
 from models.outbox import Outbox
 from models.procedure_version import ProcedureVersion
 from models.reference_stamp import ReferenceStamp
+from models.risk import RiskAssessment, RiskScorecard
 from models.stage_time import StageTime
 from models.timer import Timer
 from models.token import ApiToken
@@ -33,10 +38,16 @@ __all__ = [
     "DossierSequence",
     "DossierStep",
     "IdempotencyRecord",
+    "Inspection",
     "MetricCount",
+    "Ngo",
+    "NgoReport",
+    "Obligation",
     "Outbox",
     "ProcedureVersion",
     "ReferenceStamp",
+    "RiskAssessment",
+    "RiskScorecard",
     "StageTime",
     "Timer",
     "User",

@@ -72,6 +72,13 @@ class Dossier(SQLModel, table=True):
     applicant_country: str = Field(max_length=100)
     applicant_email: str = Field(max_length=320)
     applicant_language: str = Field(default="vi", max_length=2)
+    ngo_id: str | None = Field(
+        default=None,
+        index=True,
+        max_length=36,
+        description="The NGO in the register (ngo.id) it is about: applicant or donor. No "
+        "foreign key: SQLite could drop the column only by copying the dossier table.",
+    )
     subject: str = Field(max_length=500)
     fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     received_at: datetime = Field(sa_type=UtcDateTime)
