@@ -78,6 +78,18 @@ class Settings(BaseSettings):
     delivery_backoff_seconds: float = Field(
         default=30.0, description="First retry delay; doubles with each failed attempt."
     )
+    obligation_reminder_working_days: int = Field(
+        default=5,
+        ge=0,
+        le=60,
+        description="An NGO is reminded of an obligation this many working days before it is due.",
+    )
+    renewal_reminder_days: int = Field(
+        default=90,
+        ge=0,
+        le=730,
+        description="An NGO is reminded to renew this many days before its certificate expires.",
+    )
     reply_link_days: int = Field(
         default=30, description="Agency reply links stay valid this many days after due date."
     )

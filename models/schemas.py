@@ -247,7 +247,7 @@ class CertificateEventPublic(BaseModel):
 
     action: str
     at: datetime
-    dossier_id: str
+    dossier_id: str | None = Field(description="The dossier that did it; empty for an act.")
     details: dict[str, Any]
 
 

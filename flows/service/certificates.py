@@ -12,6 +12,9 @@ from sqlmodel import Session, col, select
 from flows.engine import events as e
 from flows.errors import InvalidInput, NotFound
 from flows.procedures.schema import Outcome, ProcedureDefinition
+from flows.register.ngos import find_or_create, record_home_registration, rename
+from flows.register.obligations import create_after_signing
+from flows.service.calendar import load_calendar
 from models.certificate import Certificate, CertificateEvent
 from models.db import read_session
 from models.dossier import Dossier
@@ -60,6 +63,12 @@ def apply_certificate(
         "valid_from": _iso(signed.valid_from),
         "valid_until": _iso(signed.valid_until),
     }
+    if dossier.ngo_id is None:  # e.g. an imported dossier: the register learns its NGO now
+        ngo, _ = find_or_create(
+            session, dossier.applicant_name, dossier.applicant_country, dossier.applicant_email, now
+        )
+        dossier.ngo_id = ngo.id
+        session.add(dossier)
     if action == "issue":
         assert signed.certificate_number is not None
         cert = Certificate(
@@ -71,6 +80,7 @@ def apply_certificate(
             valid_from=signed.valid_from,
             valid_until=signed.valid_until,
             details=dict(dossier.fields),
+            ngo_id=dossier.ngo_id,
             issued_by_dossier=dossier.id,
             updated_at=now,
         )
@@ -92,6 +102,7 @@ def apply_certificate(
             for change in changes:
                 if change.get("what") == "name":
                     cert.ngo_name = change["new_value"]
+                    rename(session, cert.ngo_id, cert.ngo_name, now)
             cert.details = {
                 **cert.details,
                 "amendments": [*cert.details.get("amendments", []), *changes],
@@ -104,11 +115,14 @@ def apply_certificate(
             details["reason"] = dossier.fields.get("reason")
         cert.updated_at = now
         session.add(cert)
+    cert.ngo_id = cert.ngo_id or dossier.ngo_id
     session.add(
         CertificateEvent(
             certificate_id=cert.id, dossier_id=dossier.id, action=action, at=now, details=details
         )
     )
+    record_home_registration(session, cert.ngo_id, dossier.fields, now)
+    create_after_signing(session, cert, dossier, action, now, load_calendar(session))
 
 
 def _iso(value: Any) -> str | None:

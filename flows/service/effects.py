@@ -156,7 +156,8 @@ def reconcile_timers(
     )
 
 
-def _message_id(outbox_id: str) -> str:
+def message_id_for(outbox_id: str) -> str:
+    """The Message-ID header of an outbox row."""
     return f"<{outbox_id}@ngo-review>"
 
 
@@ -187,7 +188,7 @@ class QueuedMessage:
             "next_attempt_at": self.created_at,
             "sent_at": None,
             "claimed_until": None,
-            "message_id": _message_id(self.id),
+            "message_id": message_id_for(self.id),
             "last_error": None,
         }
 

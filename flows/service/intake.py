@@ -17,6 +17,7 @@ from flows.engine.steps import next_due, open_steps
 from flows.errors import Forbidden, InvalidInput
 from flows.procedures import REGISTRY, ProcedureRegistry, fields_model
 from flows.procedures.schema import ProcedureDefinition, StepStart
+from flows.register.intake_link import after_receipt, link_new_dossier
 from flows.service.calendar import load_calendar
 from flows.service.certificates import check_certificate
 from flows.service.dossier_steps import write_step
@@ -138,8 +139,12 @@ def create_dossier(
                 if stored is not None:
                     return DossierPublic.model_validate(stored), False
                 concerned = check_certificate(session, procedure, fields)
+                ngo_id, risk_group, risk_agencies = link_new_dossier(
+                    session, procedure, fields, payload.applicant, concerned, now
+                )
+                required = required_agencies(session, procedure, fields)
                 progress = Progress(
-                    required_agencies=required_agencies(session, procedure, fields),
+                    required_agencies=list(dict.fromkeys([*required, *risk_agencies])),
                     certificate_valid_until=(
                         concerned.valid_until.isoformat()
                         if concerned is not None and concerned.valid_until
@@ -159,6 +164,7 @@ def create_dossier(
                     applicant_country=payload.applicant.country,
                     applicant_email=str(payload.applicant.email),
                     applicant_language=payload.applicant.language,
+                    ngo_id=ngo_id,
                     subject=payload.subject,
                     fields=fields,
                     received_at=now,
@@ -171,6 +177,7 @@ def create_dossier(
                 )
                 session.add(row)
                 session.flush()
+                after_receipt(session, procedure, concerned, row, now)
                 add_counts(session, dossier_keys(row, []))
                 record_audit(
                     session,
@@ -180,7 +187,16 @@ def create_dossier(
                     from_status=None,
                     to_status="received",
                     at=now,
-                    details={"procedure": procedure.code, "procedure_version": procedure.version},
+                    details={
+                        "procedure": procedure.code,
+                        "procedure_version": procedure.version,
+                        # Why an agency beyond the law's list is required (review depth).
+                        **(
+                            {"risk_group": risk_group, "risk_agencies": risk_agencies}
+                            if risk_agencies
+                            else {}
+                        ),
+                    },
                 )
                 reconcile_timers(session, to_state(row, []), procedure, calendar, now)
                 write_step(session, row, "receive", now)  # the review's first flow run

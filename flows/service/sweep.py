@@ -16,6 +16,7 @@ from flows.engine.state import SYSTEM
 from flows.engine.timers import TimerKind
 from flows.errors import DossierError
 from flows.procedures import REGISTRY, ProcedureRegistry
+from flows.register.obligation_sweep import has_due_obligations, sweep_obligations
 from flows.service.handle import apply_command
 from models.db import is_postgres, read_session, write_session
 from models.timer import Timer
@@ -46,6 +47,8 @@ class SweepSummary:
     late: int = 0
     at_risk: int = 0
     steps_overdue: int = 0
+    obligations_reminded: int = 0
+    obligations_overdue: int = 0
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -59,6 +62,8 @@ class SweepSummary:
             "late",
             "at_risk",
             "steps_overdue",
+            "obligations_reminded",
+            "obligations_overdue",
             "skipped",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -74,6 +79,8 @@ class SweepSummary:
             "late": self.late,
             "at_risk": self.at_risk,
             "steps_overdue": self.steps_overdue,
+            "obligations_reminded": self.obligations_reminded,
+            "obligations_overdue": self.obligations_overdue,
             "skipped": self.skipped,
             "errors": self.errors,
         }
@@ -121,8 +128,8 @@ def due_timers(
 
 
 def has_due(engine: Engine, as_of: datetime) -> bool:
-    """Whether any pending timer is due by `as_of` (the sweep's cheap idle check)."""
-    return bool(due_timers(engine, as_of, 1))
+    """Whether any pending timer or obligation is due by `as_of` (the sweep's idle check)."""
+    return bool(due_timers(engine, as_of, 1)) or has_due_obligations(engine, as_of)
 
 
 def _claim(session: Session, timer_id: int) -> Timer | None:
@@ -195,7 +202,7 @@ def _fire(
 def sweep(
     engine: Engine, as_of: datetime, batch_size: int = 500, registry: ProcedureRegistry = REGISTRY
 ) -> SweepSummary:
-    """Fire every timer due by `as_of`, in batches; idempotent."""
+    """Fire every timer due by `as_of`, in batches, then the register's obligations; idempotent."""
     total = SweepSummary()
     cursor: Cursor | None = None
     while True:
@@ -204,5 +211,7 @@ def sweep(
         for start in range(0, len(ids), PER_TRANSACTION):
             total.add(fire_timers(engine, ids[start : start + PER_TRANSACTION], as_of, registry))
         if len(batch) < batch_size:
-            return total
+            break
         cursor = batch[-1]
+    total.obligations_reminded, total.obligations_overdue = sweep_obligations(engine, as_of)
+    return total
