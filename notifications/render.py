@@ -41,6 +41,8 @@ MESSAGES = (
     "dossier_assigned",  # made responsible for a dossier, with a link to it (assignee)
     "daily_digest",  # overdue and at-risk dossiers, late agencies (managers)
     "delivery_dead",  # a message could not be delivered after every attempt (admins)
+    "obligation_reminder",  # an obligation after approval comes due (NGO)
+    "obligation_overdue",  # an obligation after approval was missed (NGO, managers)
 )
 
 

@@ -21,7 +21,9 @@ Reader = Annotated[Caller, Depends(require("handler", "leader", "manager", "admi
 def list_(
     caller: Reader,
     engine: EngineDep,
-    status: Annotated[str | None, Query(pattern="^(active|closed)$")] = None,
+    status: Annotated[
+        str | None, Query(pattern="^(active|suspended|closed|terminated|revoked)$")
+    ] = None,
     type: Annotated[str | None, Query(pattern=f"^({'|'.join(certificate_types())})$")] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

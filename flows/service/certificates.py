@@ -129,7 +129,8 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _public(session: Session, cert: Certificate) -> CertificatePublic:
+def certificate_view(session: Session, cert: Certificate) -> CertificatePublic:
+    """A certificate with its history."""
     history = session.exec(
         select(CertificateEvent)
         .where(CertificateEvent.certificate_id == cert.id)
@@ -182,7 +183,7 @@ def list_certificates(
         rows = session.exec(
             query.order_by(col(Certificate.number)).limit(limit).offset(offset)
         ).all()
-        return [_public(session, c) for c in rows]
+        return [certificate_view(session, c) for c in rows]
 
 
 def get_certificate(engine: Engine, certificate_id: str) -> CertificatePublic:
@@ -191,4 +192,4 @@ def get_certificate(engine: Engine, certificate_id: str) -> CertificatePublic:
         cert = session.get(Certificate, certificate_id)
         if cert is None:
             raise NotFound(f"no certificate {certificate_id}")
-        return _public(session, cert)
+        return certificate_view(session, cert)

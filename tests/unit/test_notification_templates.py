@@ -400,7 +400,12 @@ def test_unknown_language_falls_back_to_vietnamese() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", MESSAGES)
 def test_missing_context_key_raises(name: str, lang: str) -> None:
-    key = {"daily_digest": "overdue_dossiers", "delivery_dead": "outbox_id"}.get(
+    key = {
+        "daily_digest": "overdue_dossiers",
+        "delivery_dead": "outbox_id",
+        "obligation_reminder": "ngo_name",
+        "obligation_overdue": "ngo_name",
+    }.get(
         name, "dossier_code"
     )
     ctx = {k: v for k, v in SAMPLES[name].items() if k != key}
