@@ -14,6 +14,7 @@ from flows.errors import InvalidInput, NotFound
 from flows.procedures.schema import Outcome, ProcedureDefinition
 from flows.register.ngos import find_or_create, record_home_registration, rename
 from flows.register.obligations import create_after_signing
+from flows.register.risk import reassess
 from flows.service.calendar import load_calendar
 from models.certificate import Certificate, CertificateEvent
 from models.db import read_session
@@ -123,6 +124,9 @@ def apply_certificate(
     )
     record_home_registration(session, cert.ngo_id, dossier.fields, now)
     create_after_signing(session, cert, dossier, action, now, load_calendar(session))
+    if cert.ngo_id:
+        session.flush()  # the assessment reads the certificate and obligations just written
+        reassess(session, cert.ngo_id, now, f"certificate {action}")
 
 
 def _iso(value: Any) -> str | None:

@@ -58,3 +58,24 @@ def answer_all(client: Any, dossier: dict[str, Any], opinion: str = "agree") -> 
             )
     view: dict[str, Any] = ok(client("handler").get(f"/dossiers/{dossier['id']}"))
     return view
+
+
+# The standing five, plus the People's Committees of Quảng Trị and Huế and the water ministry.
+ISSUE_CONSULTED = [*FIVE_AGENCIES, "UBND-QT", "UBND-HUE", "BNNMT"]
+
+
+def issue_certificate(client: Any, clock: Any, **overrides: Any) -> dict[str, Any]:
+    """An operation certificate issued over HTTP: received Mon 23 Nov 2026, signed Fri 4 Dec."""
+    handler, leader = client("handler"), client("leader")
+    clock.set(2026, 11, 23, 9, 0)
+    d = ok(handler.post("/dossiers", json=operation_issue(**overrides)), 201)
+    act(handler, d["id"], "accept")
+    clock.set(2026, 11, 24, 9, 0)
+    d = act(handler, d["id"], "consult", {"agencies": ISSUE_CONSULTED})
+    clock.set(2026, 11, 26, 9, 0)
+    answer_all(client, d)
+    act(handler, d["id"], "propose", {"outcome": "approve", "validity_years": 3})
+    clock.set(2026, 12, 4, 10, 0)
+    signed: dict[str, Any] = act(leader, d["id"], "sign")
+    assert signed["status"] == "approved"
+    return signed
