@@ -1,19 +1,23 @@
-"""Exports as files: the dossier list (CSV, XLSX), the register (form 07, XLSX) and the
-monitoring figures (XLSX). The HTML and PDF register is `GET /reports/register` (forms)."""
+"""Exports as files: the dossier list (CSV, XLSX), the register (form 07, XLSX), the
+monitoring figures (XLSX) and the province's Decree 58 report (HTML, PDF, XLSX). The HTML and
+PDF register is `GET /reports/register` (forms)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import Engine
 
 from api.deps import Caller, EngineDep, NowDep, require
+from api.routes.forms import document_response
 from api.routes.metrics import Filters, check_period
 from flows.calendar import local_date
+from flows.register import decree58_document
+from flows.register.decree58 import MAX_PERIOD_DAYS, decree58_report
 from flows.reports import csv_export, xlsx_export
 from flows.reports.tables import (
     MAX_ROWS,
@@ -211,3 +215,76 @@ def metrics_xlsx(_: Monitor, engine: EngineDep, now: NowDep, filters: Filters) -
     (summary), Theo thủ tục, Theo cơ quan tiếp nhận, Theo tháng, Theo cơ quan lấy ý kiến,
     Điểm nghẽn (bottlenecks), Có nguy cơ trễ hạn (at risk)."""
     return metrics_file(engine, filters, now)
+
+
+DECREE58_422: dict[str, Any] = {
+    "description": "an unknown format, a period that ends before it starts or is longer than "
+    f"five years ({MAX_PERIOD_DAYS} days), or a province the agency registry does not know "
+    "(the answer lists the known ones)",
+    "content": {
+        "application/json": {
+            "example": {
+                "error": "invalid_input",
+                "detail": "unknown province 'Atlantis'; known: Bắc Ninh, ..., Quảng Trị, ...",
+                "known_provinces": ["Bắc Ninh", "Quảng Trị"],
+            }
+        }
+    },
+}
+
+
+@router.get(
+    "/reports/decree58",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the report as a printable page (A4), a PDF shown inline, or "
+            "`bao-cao-nd58-<province>-YYYYMMDD-YYYYMMDD.xlsx` (a sheet per table)",
+            "content": {"text/html": {}, "application/pdf": {}, **XLSX},
+        },
+        403: {"description": "managers and administrators only"},
+        422: DECREE58_422,
+    },
+)
+def decree58(
+    _: Monitor,
+    engine: EngineDep,
+    now: NowDep,
+    province: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="The province, in any spelling the agency registry knows (accents and "
+            "case do not matter).",
+            examples=["Quảng Trị"],
+        ),
+    ],
+    period_from: Annotated[
+        date, Query(alias="from", description="First day (YYYY-MM-DD).", examples=["2026-01-01"])
+    ],
+    period_to: Annotated[
+        date, Query(alias="to", description="Last day (YYYY-MM-DD).", examples=["2026-12-31"])
+    ],
+    fmt: Annotated[
+        Literal["html", "pdf", "xlsx"],
+        Query(
+            alias="format",
+            description="html: a printable page (A4); pdf: the document; xlsx: a workbook.",
+            examples=["pdf"],
+        ),
+    ] = "html",
+) -> Response:
+    """The province's report on implementing Decree 58/2022/NĐ-CP over the period (local
+    dates, at most five years), from the register and the dossiers: NGOs operating in the
+    province at the end of the period by certificate type, certificate events, the province's
+    opinions, aid decided (approved amounts per currency), annual and aid reports, overdue
+    obligations, inspections and risk groups (docs/decree58-report.md defines each figure)."""
+    check_period(**{"from": period_from, "to": period_to})
+    report = decree58_report(engine, province, period_from, period_to)
+    today = local_date(now)
+    if fmt == "xlsx":
+        name = decree58_document.build_document(report, today).filename[:-4] + ".xlsx"
+        workbook = decree58_document.workbook(report, today)
+        return download(xlsx_export.file_chunks(workbook), xlsx_export.MEDIA_TYPE, name)
+    return document_response(decree58_document.document(report, fmt, today))
