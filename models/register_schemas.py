@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
@@ -98,7 +98,9 @@ class ReportCreate(Strict):
     projects: int = Field(default=0, ge=0, le=100_000)
     funds_disbursed: Decimal = Field(default=Decimal(0), ge=0, max_digits=18, decimal_places=2)
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
-    provinces: list[str] = Field(default_factory=list, max_length=40)
+    provinces: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=40
+    )
     aid_dossier_id: str | None = Field(default=None, max_length=36)
     note: str | None = Field(default=None, max_length=2000)
 

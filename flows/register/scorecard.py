@@ -7,12 +7,14 @@ default that an administrator replaces by publishing a new version.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Group = Literal["low", "medium", "high"]
 GROUPS: tuple[Group, ...] = ("low", "medium", "high")
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+AgencyCodes = Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=20)]
 
 CRITERIA: dict[str, tuple[str, str]] = {
     "late_annual_report": ("Báo cáo hằng năm nộp muộn", "Annual report sent late"),
@@ -52,20 +54,30 @@ class Scorecard(BaseModel):
 
     legal_basis: str = Field(min_length=1, max_length=500)
     window_years: int = Field(default=3, ge=1, le=10, description="How far back events count.")
-    points: dict[str, int] = Field(description="Points per occurrence of each criterion.")
-    caps: dict[str, int] = Field(default_factory=dict, description="Most points a criterion adds.")
-    groups: Thresholds
-    sensitive_sectors: list[str] = Field(default_factory=list, max_length=100)
-    sensitive_provinces: list[str] = Field(default_factory=list, max_length=100)
-    large_aid: dict[str, Decimal] = Field(
-        default_factory=dict, description="Per currency, the approved total that counts as large."
+    points: dict[Name, int] = Field(
+        max_length=20, description="Points per occurrence of each criterion."
     )
-    review_depth: dict[str, dict[Literal["medium", "high"], list[str]]] = Field(
+    caps: dict[Name, int] = Field(
+        default_factory=dict, max_length=20, description="Most points a criterion adds."
+    )
+    groups: Thresholds
+    sensitive_sectors: list[Name] = Field(default_factory=list, max_length=100)
+    sensitive_provinces: list[Name] = Field(default_factory=list, max_length=100)
+    large_aid: dict[Annotated[str, Field(pattern="^[A-Z]{3}$")], Decimal] = Field(
         default_factory=dict,
+        max_length=20,
+        description="Per currency, the approved total that counts as large.",
+    )
+    review_depth: dict[
+        Name, Annotated[dict[Literal["medium", "high"], AgencyCodes], Field(max_length=2)]
+    ] = Field(
+        default_factory=dict,
+        max_length=60,
         description="Per procedure, the agencies also consulted on an NGO of that group.",
     )
     inspect_every_years: dict[Group, int | None] = Field(
-        description="The yearly plan proposes an NGO when its last inspection is this old."
+        max_length=3,
+        description="The yearly plan proposes an NGO when its last inspection is this old.",
     )
 
     @model_validator(mode="after")

@@ -33,6 +33,7 @@ DOCUMENT_READERS = DOSSIER_READERS | {"admin"}  # forms, decisions, registers, c
 CONSULTATION_READERS = DOSSIER_READERS | {"agency"}
 MONITORS = frozenset({"manager", "admin"})
 HANDLER = frozenset({"handler"})
+RECORDERS = frozenset({"handler", "manager"})  # record what NGOs send, inspections
 LEADER = frozenset({"leader"})
 AGENCY = frozenset({"agency"})
 ADMIN = frozenset({"admin"})
@@ -163,6 +164,35 @@ RULES: dict[str, Rule] = {
     ),
     "GET /certificates": api(DOCUMENT_READERS),
     "GET /certificates/{certificate_id}": api(DOCUMENT_READERS),
+    "POST /certificates/{certificate_id}/acts": api(
+        LEADER,
+        send=Send(json={"act": "annul"}),
+        probe=Send(json={"act": "suspend", "reason": "x", "legal_basis": "Art 7"}),
+    ),
+    # The NGO register: read like documents; what NGOs send is recorded by handlers, managers.
+    "GET /ngos": api(DOCUMENT_READERS),
+    "GET /ngos/{ngo_id}": api(DOCUMENT_READERS),
+    "PATCH /ngos/{ngo_id}": api(
+        RECORDERS, send=Send(json={"contact_email": "not an address"}), probe=Send(json={})
+    ),
+    "POST /ngos/{ngo_id}/reports": api(
+        RECORDERS,
+        send=Send(json={}),
+        probe=Send(json={"kind": "annual", "period_year": 2026, "received_at": "2026-11-23"}),
+    ),
+    "GET /obligations": api(DOCUMENT_READERS),
+    "POST /obligations/{obligation_id}/fulfil": api(
+        RECORDERS, send=Send(json={}), probe=Send(json={"received_at": "2026-11-23"})
+    ),
+    "GET /inspections": api(DOCUMENT_READERS),
+    "POST /inspections/plan": api(frozenset({"manager"}), send=Send(json={})),
+    "POST /inspections/{inspection_id}/record": api(
+        RECORDERS,
+        send=Send(json={}),
+        probe=Send(json={"inspected_on": "2026-11-23", "inspectors": "Đoàn kiểm tra"}),
+    ),
+    "GET /risk/scorecard": api(DOCUMENT_READERS),
+    "POST /risk/scorecard": api(ADMIN, send=Send(json={})),
     # Administration.
     "GET /users": api(ADMIN),
     "POST /users": api(ADMIN, send=Send(json={})),
@@ -270,6 +300,9 @@ PARAM_OBJECTS = {
     "document_id": "document",
     "consultation_id": "consultation",
     "certificate_id": "certificate",
+    "ngo_id": "ngo",
+    "obligation_id": "obligation",
+    "inspection_id": "inspection",
     "username": "username",
     "token_id": "token_id",
     "year": "year",
@@ -288,6 +321,9 @@ MISSING: dict[str, tuple[str, int]] = {
     "document": (NO_ID, 404),
     "consultation": (NO_ID, 404),
     "certificate": (NO_ID, 404),
+    "ngo": (NO_ID, 404),
+    "obligation": (NO_ID, 404),
+    "inspection": (NO_ID, 404),
     "username": ("no.such.user", 404),
     "token_id": ("999999", 404),
     "agency": ("NO-SUCH", 404),

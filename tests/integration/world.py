@@ -52,6 +52,9 @@ class World:
     procedure: str
     reply_token: str  # a signed reply link to AGENCY_A's request
     mail_key: str  # a message in the embedded mail sink
+    ngo: str  # the certificate's NGO in the register
+    obligation: str  # one of its obligations, open
+    inspection: str  # its inspection planned for 2027
     year: str = "2026"
     day: str = THROWAWAY_DAY
     form_number: str = "01"
@@ -86,6 +89,9 @@ def build_world(client: Client, settings: Settings) -> World:
     )
     ok(leader.post(f"/dossiers/{closed['id']}/actions/sign", json={}))
     certificates = ok(handler.get("/certificates"))
+    [ngo] = ok(handler.get("/ngos"))["items"]
+    obligation = ok(handler.get("/obligations", params={"kind": "renewal"}))["items"][0]
+    [inspection] = ok(client("manager").post("/inspections/plan", json={"year": 2027}), 201)
 
     user = {"username": THROWAWAY_USER, "display_name": "Throwaway", "role": "handler"}
     ok(admin.post("/users", json=user | {"password": PASSWORD}), 201)
@@ -121,6 +127,9 @@ def build_world(client: Client, settings: Settings) -> World:
         procedure=open_["procedure"],
         reply_token=sign(ReplyLink(asked[AGENCY_A], date(2099, 1, 1)), settings.secret_key),
         mail_key=_mail(settings.var_dir / "mail"),
+        ngo=ngo["id"],
+        obligation=obligation["id"],
+        inspection=inspection["id"],
     )
 
 
