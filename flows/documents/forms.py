@@ -153,6 +153,9 @@ class Form(_Frozen):
     signature: Signature | None
     drafted_by: str = ""
     landscape: bool = False
+    # The printable page's PDF link: the page's own query with format=pdf, or a period's
+    # report would lose its period.
+    pdf_query: str = "format=pdf"
 
     @property
     def filename(self) -> str:

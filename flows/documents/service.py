@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -178,7 +179,8 @@ def register(
         place=place_of(procedure, agencies) if procedure is not None else "Hà Nội",
         today=today,
     )
-    return printed(form, fmt)
+    query = urlencode({"from": period_from, "to": period_to, "format": "pdf"})
+    return printed(form.model_copy(update={"pdf_query": query}), fmt)
 
 
 def _instant(value: Any) -> datetime | None:

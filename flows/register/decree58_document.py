@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
+from urllib.parse import urlencode
 
 from flows.documents.forms import Form, Letterhead, Signature
 from flows.documents.service import Rendered, printed
@@ -123,7 +124,11 @@ def build_document(report: Decree58Report, today: date) -> Decree58Document:
 
 def document(report: Decree58Report, fmt: str, today: date) -> Rendered:
     """The report as a printable page (html) or a PDF."""
-    return printed(build_document(report, today), "pdf" if fmt == "pdf" else "html")
+    query = urlencode(
+        {"province": report.province, "from": report.start, "to": report.end, "format": "pdf"}
+    )
+    form = build_document(report, today).model_copy(update={"pdf_query": query})
+    return printed(form, "pdf" if fmt == "pdf" else "html")
 
 
 def _count_table(title: str, header: str, rows: list[tuple[str, Any]]) -> Table:

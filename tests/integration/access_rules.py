@@ -213,6 +213,7 @@ RULES: dict[str, Rule] = {
     "GET /reports/dossiers.xlsx": api(DOCUMENT_READERS),
     "GET /reports/register.xlsx": api(DOCUMENT_READERS),
     "GET /reports/metrics.xlsx": api(MONITORS),
+    "GET /reports/decree58": api(MONITORS),
     # The embedded mail sink shows agency reply links: administrators' pages only.
     "GET /mail": page(ADMIN),
     "GET /mail/{key}": page(ADMIN),

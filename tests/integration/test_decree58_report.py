@@ -5,6 +5,7 @@ cells, the XLSX cells and the PDF's text; and who may ask, and what is refused."
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -584,6 +585,12 @@ def test_the_page_shows_the_figures_in_their_cells(engine: Engine, client: Clien
     assert "Tình hình thực hiện Nghị định số 58/2022/NĐ-CP" in html
     assert "từ ngày 01/01/2025 đến ngày 31/12/2025" in html
     assert "https://" not in html and "http://" not in html  # fonts are served locally
+    # The PDF link keeps the period and the province.
+    pdf = client("manager").get(
+        "/reports/decree58"
+        + re.findall(r'href="(\?[^"]*format=pdf)"', html)[0].replace("&amp;", "&")
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     t = tables_of(html)
     assert t["types"][1:] == [
         ["Giấy đăng ký hoạt động", "4"],

@@ -178,6 +178,8 @@ def test_register_lists_the_dossiers_received_in_the_period(client: Client, cloc
     assert november["code"] in page.text and december["code"] not in page.text
     assert "SỔ THEO DÕI HỒ SƠ" in page.text and "06/01/2027" in page.text
     assert "Đang giải quyết, trong hạn" in page.text
+    # Its PDF link keeps the period (a bare ?format=pdf would lose it).
+    assert f'href="?from={period["from"]}&amp;to={period["to"]}&amp;format=pdf"' in page.text
 
     answer = client("manager").get("/reports/register", params={**period, "format": "pdf"})
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
