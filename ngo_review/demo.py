@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from flows.calendar import local_date
 from flows.engine import commands as c
 from flows.engine.state import Actor
 from flows.procedures.common import STANDING_MEMBERS as CORE_CONSULTED
 from flows.procedures.schema import Opinion, Outcome
+from flows.register.commands import fulfil_obligation, plan_inspections
 from flows.service.admin import CLI, ensure_reference_agencies, find_or_create_user
 from flows.service.handle import handle, respond
 from flows.service.intake import create_dossier
@@ -23,6 +25,8 @@ from flows.service.users import issue_token
 from models.consultation import Consultation
 from models.db import read_session, write_session
 from models.dossier import Dossier
+from models.obligation import Obligation
+from models.register_schemas import ObligationFulfil
 from models.schemas import DossierCreate
 from models.token import ApiToken, hash_token
 
@@ -151,6 +155,7 @@ def load_demo(engine: Engine, now: datetime, *, secret_key: str, password: str) 
         ]
     if not already_loaded(engine):
         _dossiers(engine, now)
+        _register(engine, now)
     return users
 
 
@@ -209,6 +214,27 @@ def _dossiers(engine: Engine, now: datetime) -> None:
     d = new(0, 15, office=True)  # withdrawn
     act(d, c.Accept(actor=HANDLER), 14)
     act(d, c.Withdraw(actor=HANDLER, reason="The NGO chose Hà Nội instead"), 5)
+
+
+def _register(engine: Engine, now: datetime) -> None:
+    """The approved NGO sent its bank notice in time; the year's post-checks are proposed."""
+    with read_session(engine) as session:
+        bank = session.exec(
+            select(Obligation).where(Obligation.kind == "bank_account_notice")
+        ).first()
+    if bank is not None:
+        fulfil_obligation(
+            engine,
+            bank.id,
+            ObligationFulfil(
+                received_at=bank.due_date - timedelta(days=3),
+                document_ref="Công văn số 05/2026/SRF",
+                note="Tài khoản tại Vietcombank, chi nhánh Quảng Trị",
+            ),
+            HANDLER,
+            now,
+        )
+    plan_inspections(engine, local_date(now).year, MANAGER, now)
 
 
 def _answer_some(engine: Engine, dossier_id: str, at: datetime, count: int | None = None) -> None:
