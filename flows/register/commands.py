@@ -189,11 +189,12 @@ def plan_inspections(
     included when its last inspection is older than its group's interval (or it had none)."""
     with write_session(engine) as session:
         _, card = current_scorecard(session)
+        holding = select(Certificate.ngo_id).where(
+            col(Certificate.status).in_(("active", "suspended"))
+        )
         holders = session.exec(
             select(Ngo)
-            .join(Certificate, col(Certificate.ngo_id) == col(Ngo.id))
-            .where(col(Certificate.status).in_(("active", "suspended")))
-            .distinct()
+            .where(col(Ngo.id).in_(holding))
             .order_by(col(Ngo.risk_score).desc(), col(Ngo.name))
         ).all()
         last = _last_inspected(session)
