@@ -9,7 +9,7 @@ matched in Python with `fold` against every spelling the agency registry knows f
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from flows.calendar import VN_TZ, local_date
 from flows.errors import InvalidInput
 from flows.procedures.fields import fold
+from flows.register.ngos import certificate_places
 from flows.service.registry import sync_registry
 from models.agency import Agency
 from models.certificate import Certificate, CertificateEvent
@@ -164,13 +165,6 @@ def check_period(start: date, end: date) -> None:
         raise InvalidInput(f"a Decree 58 report covers at most five years ({MAX_PERIOD_DAYS} days)")
 
 
-def _places(details: Mapping[str, Any]) -> list[Any]:
-    # Operation certificates list provinces; an office certificate names its city (the field
-    # is `office_province` as filed, `city` in older rows); legacy project offices a province.
-    places = [details.get(k) for k in ("office_province", "city", "province")]
-    return [*(details.get("provinces") or []), *places]
-
-
 def _instant(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=VN_TZ)
 
@@ -200,7 +194,7 @@ def _report(session: Session, p: Province, start: date, end: date) -> Decree58Re
     ours = [
         cid
         for cid, details in session.exec(select(Certificate.id, Certificate.details)).all()
-        if any(p.named(place) for place in _places(details))
+        if any(p.named(place) for place in certificate_places(details))
     ]
     certificates = _operating(session, ours, end)
     ngo_ids = {c.ngo_id for c, _ in certificates if c.ngo_id is not None}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -98,3 +99,10 @@ def record_home_registration(
     )
     ngo.updated_at = now
     session.add(ngo)
+
+
+def certificate_places(details: Mapping[str, Any]) -> list[str]:
+    """Where a certificate lets its NGO work: an operation certificate's provinces, an office's
+    city (`office_province` as filed, `city` in older rows), a legacy project office's province."""
+    places = [details.get(k) for k in ("office_province", "city", "province")]
+    return [str(p) for p in [*(details.get("provinces") or []), *places] if p]

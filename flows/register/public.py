@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
+from flows.register.ngos import certificate_places
 from flows.register.views import approved_aid
 from flows.service.registry import registry_of
 from models.certificate import Certificate
@@ -97,9 +98,7 @@ def public_ngos(engine: Engine, today: date, q: str | None = None) -> list[Publi
             )
         by_ngo: dict[str, tuple[Ngo, list[PublicCertificate]]] = {}
         for cert, ngo in session.exec(query).all():
-            places = list(cert.details.get("provinces") or [])
-            if cert.details.get("city"):
-                places.append(str(cert.details["city"]))
+            places = certificate_places(cert.details)
             by_ngo.setdefault(ngo.id, (ngo, []))[1].append(
                 PublicCertificate(
                     number=cert.number,

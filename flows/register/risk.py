@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from flows.calendar import local_date
 from flows.procedures.fields import fold
+from flows.register.ngos import certificate_places
 from flows.register.scorecard import CRITERIA, DEFAULT, Group, Scorecard
 from models.certificate import Certificate
 from models.consultation import Consultation
@@ -80,9 +81,7 @@ def _places_and_sectors(session: Session, ngo_id: str) -> tuple[set[str], set[st
             Certificate.ngo_id == ngo_id, col(Certificate.status).in_(("active", "suspended"))
         )
     ).all():
-        provinces.update(str(p) for p in details.get("provinces") or [])
-        if details.get("city"):
-            provinces.add(str(details["city"]))
+        provinces.update(certificate_places(details))
         sectors.update(str(f) for f in details.get("activity_fields") or [])
     for fields in session.exec(
         select(Dossier.fields).where(Dossier.ngo_id == ngo_id, Dossier.status == "approved")
@@ -98,7 +97,7 @@ def approved_aid_totals(
     session: Session, ngo_id: str, since: date | None = None
 ) -> dict[str, Decimal]:
     """Approved aid of the NGO per currency (from the aid procedures' dossiers)."""
-    query = select(Dossier.fields, Dossier.completed_on).where(
+    query = select(Dossier.fields, col(Dossier.completed_on)).where(
         Dossier.ngo_id == ngo_id,
         Dossier.status == "approved",
         col(Dossier.procedure).startswith("aid."),
@@ -143,7 +142,7 @@ def assess(
     hits["sensitive_province"] += sorted(p for p in provinces if fold(p) in sensitive_p)[:1]
     hits["sensitive_sector"] += sorted(s for s in sectors if fold(s) in sensitive_s)[:1]
     for findings, inspected_on in session.exec(
-        select(Inspection.findings, Inspection.inspected_on).where(
+        select(Inspection.findings, col(Inspection.inspected_on)).where(
             Inspection.ngo_id == ngo_id, Inspection.status == "done"
         )
     ).all():

@@ -405,9 +405,7 @@ def test_missing_context_key_raises(name: str, lang: str) -> None:
         "delivery_dead": "outbox_id",
         "obligation_reminder": "ngo_name",
         "obligation_overdue": "ngo_name",
-    }.get(
-        name, "dossier_code"
-    )
+    }.get(name, "dossier_code")
     ctx = {k: v for k, v in SAMPLES[name].items() if k != key}
     with pytest.raises(jinja2.UndefinedError):
         render(name, lang, ctx)
