@@ -21,7 +21,7 @@ from ngo_review.cli import app
 from notifications.delivery import deliver_once
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer
-from tests.integration.helpers import act, answer_all, ok, operation_issue
+from tests.integration.helpers import act, answer_all, issue_certificate, ok, operation_issue
 
 IMPORTED = "\n".join(
     [
@@ -263,3 +263,18 @@ def test_an_edited_administration_event_is_found(
     [found] = report["breaks"]
     assert found["check"] == "admin_chain" and "token create" in found["detail"]
     assert "dossier" not in found and isinstance(found["event"], int)
+
+
+def test_register_links_and_obligations_that_contradict_themselves_are_found(
+    client: Client, engine: Engine, database_url: str, clock: Clock
+) -> None:
+    """A certificate's NGO deleted from under it, an obligation met without a receipt."""
+    issue_certificate(client, clock)
+    assert _check(database_url)[0] == 0
+    _sql(engine, "UPDATE obligation SET status = 'met' WHERE kind = 'renewal'")
+    _sql(engine, "UPDATE certificate SET ngo_id = 'gone'")
+    code, report = _check(database_url)
+    assert code == 1 and report["checked"]["obligations"] == 6
+    details = sorted(b["detail"] for b in report["breaks"] if b["check"] == "register")
+    assert len(details) == 2
+    assert "has no NGO" in details[0] and "met without a consistent receipt" in details[1]

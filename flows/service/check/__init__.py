@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from flows.service.check.chains import check_admin_chain
 from flows.service.check.dossiers import check_dossiers
 from flows.service.check.outbox import check_outbox
+from flows.service.check.register import check_register
 from flows.service.check.report import Break, CheckReport
 from models.db import make_engine
 from models.migrate import alembic_config
@@ -26,12 +27,14 @@ class Unreadable(Exception):
 
 
 def check_database(engine: Engine) -> CheckReport:
-    """Dossier chains, versions and engine invariants; the administration chain; the outbox."""
+    """Dossier chains, versions and engine invariants; the administration chain; the outbox;
+    the register's links and obligations."""
     report = CheckReport()
     check_dossiers(engine, report)
     with engine.connect() as conn:
         check_admin_chain(conn, report)
         check_outbox(conn, report)
+        check_register(conn, report)
     return report
 
 
