@@ -210,3 +210,17 @@ def extra_agencies(session: Session, ngo: Ngo | None, procedure: str) -> list[st
     _, card = current_scorecard(session)
     depth = card.review_depth.get(procedure, {})
     return list(depth.get("high" if ngo.risk_group == "high" else "medium", []))
+
+
+def rescore_on_objection(
+    session: Session, ngo_id: str | None, events: list[Any], now: datetime
+) -> None:
+    """An agency's objection on one of the NGO's dossiers counts at once."""
+    if ngo_id is None:
+        return
+    if any(
+        getattr(ev, "name", "") == "ConsultationAnswered" and ev.opinion == "object"
+        for ev in events
+    ):
+        session.flush()  # the answer just applied is what the assessment counts
+        reassess(session, ngo_id, now, "consultation objection")

@@ -120,3 +120,22 @@ def test_new_criteria_rescore_every_ngo(client: Client, clock: Clock) -> None:
     unknown = {**criteria, "review_depth": {"ngo.operation.renew": {"high": ["NOPE"]}}}
     assert admin.post("/risk/scorecard", json={"criteria": unknown}).status_code == 422
     assert ok(admin.get("/risk/scorecard"))["version"] == 2
+
+
+def test_an_objection_counts_at_once(client: Client, clock: Clock) -> None:
+    """A consulted agency objects on the NGO's renewal: 10 points, before any decision."""
+    cert = issue_certificate(client, clock, applicant={**RIVERS, "language": "en"})
+    handler = client("handler")
+    clock.set(2027, 1, 4, 9, 0)
+    renewal = ok(
+        handler.post("/dossiers", json=_renewal(cert["decision"]["certificate_number"], RIVERS)),
+        201,
+    )
+    act(handler, renewal["id"], "accept")
+    d = act(handler, renewal["id"], "consult", {"agencies": ["BCA"]})
+    [asked] = [c for c in d["consultations"] if c["agency"] == "BCA"]
+    ok(client("BCA").post(f"/consultations/{asked['id']}/response", json={"opinion": "object"}))
+    risk = _ngo(client, "rivers")["risk"]
+    objection = next(r for r in risk["reasons"] if r["criterion"] == "consultation_objection")
+    assert (objection["count"], objection["points"], risk["score"]) == (1, 10, 20)
+    assert risk["group"] == "medium"
