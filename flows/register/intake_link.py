@@ -11,7 +11,7 @@ from sqlmodel import Session
 from flows.procedures.schema import CertificateEffect, ProcedureDefinition
 from flows.register.ngos import ngo_for_dossier
 from flows.register.obligations import meet_renewal_filed
-from flows.register.risk import extra_agencies, reassess
+from flows.register.risk import extra_agencies, is_fresh, reassess
 from flows.service.reference import reference
 from models.certificate import Certificate
 from models.dossier import Dossier
@@ -29,7 +29,7 @@ def link_new_dossier(
     ngo, created = ngo_for_dossier(session, procedure, fields, applicant, concerned, now)
     if ngo is None:
         return None, None, []
-    if not created:  # a new NGO has no history to score
+    if not created and not is_fresh(ngo, now):  # a new NGO has no history to score
         ngo = reassess(session, ngo.id, now, "dossier received")
     known = reference(session).agencies
     extras = [a for a in extra_agencies(session, ngo, procedure.code) if a in known]

@@ -212,15 +212,26 @@ def extra_agencies(session: Session, ngo: Ngo | None, procedure: str) -> list[st
     return list(depth.get("high" if ngo.risk_group == "high" else "medium", []))
 
 
-def rescore_on_objection(
-    session: Session, ngo_id: str | None, events: list[Any], now: datetime
+def rescore_after(
+    session: Session, ngo_id: str | None, procedure: str, events: list[Any], now: datetime
 ) -> None:
-    """An agency's objection on one of the NGO's dossiers counts at once."""
+    """What a command did that the score counts, counted at once: an agency's objection on one
+    of the NGO's dossiers, or its aid approved (amount, sector, province)."""
     if ngo_id is None:
         return
-    if any(
-        getattr(ev, "name", "") == "ConsultationAnswered" and ev.opinion == "object"
-        for ev in events
-    ):
-        session.flush()  # the answer just applied is what the assessment counts
-        reassess(session, ngo_id, now, "consultation objection")
+    for ev in events:
+        name = getattr(ev, "name", "")
+        objection = name == "ConsultationAnswered" and ev.opinion == "object"
+        aid = name == "DecisionSigned" and procedure.startswith("aid.") and ev.outcome == "approve"
+        if objection or aid:
+            session.flush()  # what was just applied is what the assessment counts
+            reassess(
+                session, ngo_id, now, "consultation objection" if objection else "aid approved"
+            )
+            return
+
+
+def is_fresh(ngo: Ngo, now: datetime) -> bool:
+    """Assessed today with the scorecard in force: every change that counts re-scores at once,
+    so only the day (the window's edge) can have moved since."""
+    return ngo.risk_assessed_at is not None and local_date(ngo.risk_assessed_at) == local_date(now)

@@ -18,7 +18,7 @@ from flows.engine.steps import track as track_steps
 from flows.errors import InvalidInput, NotFound, PreconditionFailed
 from flows.procedures import REGISTRY, ProcedureRegistry
 from flows.procedures.schema import ProcedureDefinition
-from flows.register.risk import rescore_on_objection
+from flows.register.risk import rescore_after
 from flows.service.calendar import load_calendar
 from flows.service.certificates import apply_certificate
 from flows.service.dossier_steps import write_step
@@ -176,7 +176,7 @@ def apply_command(
         record_metrics(session, row, consultations, counted, previous, events, calendar)
         reconcile_timers(session, state, procedure, calendar, now)
         apply_certificate(session, row, procedure, events, now)
-        rescore_on_objection(session, row.ngo_id, events, now)
+        rescore_after(session, row.ngo_id, row.procedure, events, now)
         queue_messages(session, row, procedure, events, now, actor=command.actor)
         write_step(session, row, command.action, now)
     session.flush()

@@ -139,3 +139,41 @@ def test_an_objection_counts_at_once(client: Client, clock: Clock) -> None:
     objection = next(r for r in risk["reasons"] if r["criterion"] == "consultation_objection")
     assert (objection["count"], objection["points"], risk["score"]) == (1, 10, 20)
     assert risk["group"] == "medium"
+
+
+def test_aid_approved_for_the_ngo_is_in_its_register_and_counts(
+    client: Client, clock: Clock
+) -> None:
+    """A foreign NGO donor is found by name: its approved aid is listed, a large amount scores."""
+    issue_certificate(client, clock, applicant={**RIVERS, "language": "en"})
+    handler, leader = client("handler"), client("leader")
+    clock.set(2026, 12, 7, 9, 0)
+    aid = {
+        "procedure": "aid.project.appraise",
+        "applicant": {
+            "name": "Sở Y tế tỉnh Quảng Trị",
+            "country": "Việt Nam",
+            "email": "syt@qt.example.org",
+        },
+        "subject": "Clean water for 20 communes",
+        "donor": "save the rivers foundation",  # spelled otherwise: the folded name matches
+        "donor_is_foreign_ngo": True,
+        "amount": "2500000",
+        "currency": "USD",
+        "sector": "water",
+        "province": "Quảng Trị",
+        "touches_security_defence_religion": False,
+        "kind": "technical_assistance",
+        "duration_months": 24,
+    }
+    d = ok(handler.post("/dossiers", json=aid), 201)
+    act(handler, d["id"], "accept")
+    answer_all(client, act(handler, d["id"], "consult"))
+    act(handler, d["id"], "propose", {"outcome": "approve", "reasons": "Agreed by all"})
+    assert act(leader, d["id"], "sign")["status"] == "approved"
+    rivers = _ngo(client, "rivers")
+    [listed] = rivers["aid"]
+    assert (listed["code"], listed["amount"], listed["currency"]) == (d["code"], "2500000", "USD")
+    assert listed["approved_on"] == "2026-12-07"
+    large = next(r for r in rivers["risk"]["reasons"] if r["criterion"] == "large_aid")
+    assert large["points"] == 10 and rivers["risk"]["score"] == 20  # with Quảng Trị's 10
