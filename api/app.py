@@ -25,6 +25,7 @@ from api.routes import (
     metrics,
     ngos,
     procedures,
+    public,
     reply,
     reports,
     users,
@@ -35,6 +36,7 @@ from api.web.routes import dossiers as dossier_pages
 from api.web.routes import forms as form_pages
 from api.web.routes import front, leader, manager
 from api.web.routes import imports as import_pages
+from api.web.routes import register as register_pages
 from api.web.routes import reports as report_pages
 from api.web.routes import written as written_pages
 from config.settings import Settings, get_settings
@@ -95,6 +97,7 @@ def create_app(
         reports,
         imports,
         reply,
+        public,
         mail,
         docs,
         front,
@@ -107,6 +110,7 @@ def create_app(
         admin_pages,
         import_pages,
         report_pages,
+        register_pages,
     ):
         app.include_router(module.router)
     return app

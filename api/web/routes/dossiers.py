@@ -19,6 +19,7 @@ from api.routes.dossiers import attachment
 from api.uploads import OneFile
 from api.web import schema_form
 from api.web.page import Page, check_csrf, page_for
+from api.web.routes.register import dossier_ngo
 from api.web.templates import fmt_size
 from flows.documents.forms import available_forms
 from flows.engine.rules import must_forward
@@ -350,6 +351,7 @@ def dossier_page(
         agencies={a.code: a for a in list_agencies(page.engine)},
         done=done,
         done_transition=definition.transition(done) if done in ACTIONS else None,
+        ngo=dossier_ngo(page.engine, dossier_id),
     )
 
 

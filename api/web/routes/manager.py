@@ -16,6 +16,7 @@ from api.web.charts import Bar, Series, bar_chart, horizontal_bar_chart, legend,
 from api.web.page import Page, check_csrf, page_for
 from flows.documents.service import MAX_REGISTER_DAYS
 from flows.errors import InvalidInput
+from flows.register.queries import list_obligations
 from flows.service.metrics.filters import MetricsFilters
 from flows.service.queues import Dashboard, filter_choices
 from flows.service.queues import dashboard as overview
@@ -26,6 +27,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 ManagerPage = Annotated[Page, page_for("manager", "admin")]
 MONTHS_SHOWN = 24  # a longer period is drawn year by year (the table keeps every month)
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+OBLIGATIONS_SHOWN = 20  # the overdue obligations listed; the whole list is /app/obligations
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,9 @@ def dashboard(page: ManagerPage, form: FormDep) -> HTMLResponse:
         periods=chart_periods(board.months, page.lang),
         late_share=late_share,
         percent=lambda rate: percent(rate, page.lang),
+        overdue_obligations=list_obligations(
+            page.engine, status="overdue", limit=OBLIGATIONS_SHOWN
+        ),
         exports={
             "dossiers_xlsx": "/app/reports/dossiers.xlsx" + (f"?{worklist}" if worklist else ""),
             "dossiers_csv": "/app/reports/dossiers.csv" + (f"?{worklist}" if worklist else ""),
