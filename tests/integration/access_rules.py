@@ -93,6 +93,8 @@ RULES: dict[str, Rule] = {
     # The public surface.
     "GET /health": api(EVERYONE),
     "GET /reply/{token}": api(EVERYONE),
+    "GET /public/ngos": api(EVERYONE),
+    "GET /public/status": api(EVERYONE),
     "POST /reply/{token}": api(EVERYONE, send=Send(form={"opinion": ""})),
     # Reference data: any signed-in role reads, administrators change.
     "GET /procedures": api(SIGNED_IN),
@@ -254,6 +256,16 @@ RULES: dict[str, Rule] = {
         AGENCY, own_agency=True
     ),
     "POST /app/consultations/{consultation_id}/record-answer": page(HANDLER, send=EMPTY_FORM),
+    # The register's pages: read like documents; handlers and managers record what NGOs send.
+    "GET /app/ngos": page(DOCUMENT_READERS),
+    "GET /app/ngos/{ngo_id}": page(DOCUMENT_READERS),
+    "POST /app/ngos/{ngo_id}/obligations/{obligation_id}/fulfil": page(RECORDERS, send=EMPTY_FORM),
+    "POST /app/ngos/{ngo_id}/reports": page(RECORDERS, send=EMPTY_FORM),
+    "POST /app/ngos/{ngo_id}/inspections/{inspection_id}/record": page(RECORDERS, send=EMPTY_FORM),
+    "POST /app/ngos/{ngo_id}/certificates/{certificate_id}/act": page(LEADER, send=EMPTY_FORM),
+    "GET /app/obligations": page(DOCUMENT_READERS),
+    "GET /app/inspections": page(DOCUMENT_READERS),
+    "POST /app/inspections/plan": page(frozenset({"manager"}), send=EMPTY_FORM),
     # Managers' pages and downloads.
     "GET /app/dashboard": page(MONITORS),
     "GET /app/reports/dossiers.csv": page(DOCUMENT_READERS),
