@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         le=730,
         description="An NGO is reminded to renew this many days before its certificate expires.",
     )
+    public_lookups_per_10_minutes: int = Field(
+        default=30,
+        ge=0,
+        description="Public status lookups one address may make in 10 minutes (0: no limit).",
+    )
     reply_link_days: int = Field(
         default=30, description="Agency reply links stay valid this many days after due date."
     )

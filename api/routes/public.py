@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.deps import EngineDep, NowDep
 from api.errors import error_body
+from api.lookup_limit import LookupLimit
 from api.web.templates import templates
 from flows.calendar import local_date
 from flows.register.public import PublicNgo, PublicStatus, public_ngos, public_status
@@ -60,6 +61,8 @@ TEXT: dict[str, dict[str, str]] = {
         "other_ngos": "Tổ chức được cấp phép",
         "other_status": "Tra cứu tình trạng hồ sơ",
         "sign_in": "Đăng nhập (cán bộ)",
+        "slow_down": "Quý vị đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng thử lại "
+        "sau ít phút.",
     },
     "en": {
         "switch": "Tiếng Việt",
@@ -94,6 +97,7 @@ TEXT: dict[str, dict[str, str]] = {
         "other_ngos": "Registered NGOs",
         "other_status": "Dossier status",
         "sign_in": "Staff sign-in",
+        "slow_down": "Too many lookups in a short time. Please try again in a few minutes.",
     },
 }
 
@@ -249,6 +253,15 @@ def ngos(
     )
 
 
+def _limit(request: Request) -> LookupLimit:
+    """The app's lookup limit, made on first use from its settings."""
+    state = request.app.state
+    if getattr(state, "public_lookups", None) is None:
+        state.public_lookups = LookupLimit(state.settings.public_lookups_per_10_minutes)
+    limit: LookupLimit = state.public_lookups
+    return limit
+
+
 STATUS_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "model": PublicStatus,
@@ -268,6 +281,17 @@ STATUS_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "the code or the e-mail missing (JSON), too long or not printable, or "
         "an unknown language",
         "content": {**_page(), "application/json": {}},
+    },
+    429: {
+        "description": "more lookups from this address than NGO_REVIEW_PUBLIC_LOOKUPS_PER_10_"
+        "MINUTES allows (`too_many_requests`): retry after `Retry-After` seconds",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        },
+        "content": {
+            **_page(),
+            "application/json": {"example": error_body("too_many_requests", "wait")},
+        },
     },
 }
 
@@ -313,6 +337,18 @@ def status(
         if not typed_code and not typed_email and not wants_json(request):
             return _render(request, "public/status.html", shown, problem="", **context)  # the form
         return _invalid(request, shown, "both", "public/status.html", **context)
+    wait = _limit(request).wait(request.client.host if request.client else "")
+    if wait:
+        detail = TEXT[shown]["slow_down"]
+        if wants_json(request):
+            return JSONResponse(
+                error_body("too_many_requests", detail),
+                status_code=429,
+                headers={"Retry-After": str(wait)},
+            )
+        page = _render(request, "public/status.html", shown, 429, problem=detail, **context)
+        page.headers["Retry-After"] = str(wait)
+        return page
     found = public_status(engine, typed_code, typed_email)
     if wants_json(request):
         if found is None:
