@@ -259,6 +259,9 @@ RULES: dict[str, Rule] = {
     # The register's pages: read like documents; handlers and managers record what NGOs send.
     "GET /app/ngos": page(DOCUMENT_READERS),
     "GET /app/ngos/{ngo_id}": page(DOCUMENT_READERS),
+    "POST /app/ngos/{ngo_id}/edit": page(
+        RECORDERS, send=Send(form={"contact_email": "not an address"}), probe=EMPTY_FORM
+    ),
     "POST /app/ngos/{ngo_id}/obligations/{obligation_id}/fulfil": page(RECORDERS, send=EMPTY_FORM),
     "POST /app/ngos/{ngo_id}/reports": page(RECORDERS, send=EMPTY_FORM),
     "POST /app/ngos/{ngo_id}/inspections/{inspection_id}/record": page(RECORDERS, send=EMPTY_FORM),

@@ -452,3 +452,44 @@ def test_the_public_pages_answer_without_sign_in(client: Client) -> None:
 
     login = _is_page(visitor.get("/app/login"), 200)
     assert 'href="/public/ngos?lang=vi"' in login and 'href="/public/status?lang=vi"' in login
+
+
+def test_a_handler_corrects_the_register_entry(client: Client, browser: Browser) -> None:
+    """Names, home registration and contacts through the page; a bad e-mail or date is a 422
+    page naming the field, and nothing changes; a leader may not correct."""
+    ngo = registered(client)["ngo"]
+    c = browser("handler")
+    page = c.get(f"/app/ngos/{ngo['id']}")
+    fields = {
+        "csrf_token": csrf_of(page.text),
+        "name_vi": "Quỹ Bảo vệ các dòng sông",
+        "name_original": "Stiftelsen Redd Elvene",
+        "home_registration_number": "NO-998877",
+        "home_registration_valid_until": "31/12/2035",
+        "contact_email": "office@rivers.example.org",
+        "contact_phone": "+47 22 00 00 00",
+        "address": "Oslo",
+    }
+    bad = c.post(f"/app/ngos/{ngo['id']}/edit", data={**fields, "contact_email": "not mail"})
+    assert "hãy sửa các ô được đánh dấu" in _is_page(bad, 422)
+    bad = c.post(
+        f"/app/ngos/{ngo['id']}/edit", data={**fields, "home_registration_valid_until": "soon"}
+    )
+    assert "Không phải là ngày" in _is_page(bad, 422)
+    assert ok(client("handler").get(f"/ngos/{ngo['id']}"))["name_vi"] is None
+    done = c.post(f"/app/ngos/{ngo['id']}/edit", data=fields, follow_redirects=False)
+    assert done.status_code == 303
+    shown = _is_page(c.get(done.headers["location"]), 200)
+    assert "Quỹ Bảo vệ các dòng sông" in shown and "Stiftelsen Redd Elvene" in shown
+    after = ok(client("handler").get(f"/ngos/{ngo['id']}"))
+    assert (after["home_registration_valid_until"], after["contact_email"]) == (
+        "2035-12-31",
+        "office@rivers.example.org",
+    )
+    leader = browser("leader")
+    page = leader.get(f"/app/ngos/{ngo['id']}")
+    assert "/edit" not in page.text
+    refused = leader.post(
+        f"/app/ngos/{ngo['id']}/edit", data={**fields, "csrf_token": csrf_of(page.text)}
+    )
+    _is_page(refused, 403)

@@ -31,6 +31,7 @@ from flows.register.commands import (
     plan_inspections,
     record_inspection,
     record_report,
+    update_ngo,
 )
 from flows.register.queries import get_ngo, list_ngos, list_obligations
 from flows.service.registry import registry_of
@@ -41,6 +42,7 @@ from models.register_schemas import (
     CertificateAct,
     InspectionRecord,
     NgoDetail,
+    NgoUpdate,
     ObligationFulfil,
     ReportCreate,
 )
@@ -273,6 +275,7 @@ def ngos(
 # --- one NGO ----------------------------------------------------------------------------------
 
 DONE = {
+    "edit": ("Đã cập nhật thông tin tổ chức.", "The organisation's entry was corrected."),
     "fulfil": ("Đã ghi nhận nghĩa vụ đã thực hiện.", "The obligation was recorded as met."),
     "report": ("Đã ghi nhận báo cáo.", "The report was recorded."),
     "inspection": ("Đã ghi nhận kết quả kiểm tra.", "The inspection's findings were recorded."),
@@ -347,6 +350,34 @@ def _invalid(page: Page, ngo_id: str, state: FormState) -> HTMLResponse:
 
 def _ngo_or_404(page: Page, ngo_id: str) -> NgoDetail:
     return get_ngo(page.engine, _known_id(ngo_id))
+
+
+EDIT_FIELDS = (
+    "name_vi",
+    "name_original",
+    "home_registration_number",
+    "home_registration_valid_until",
+    "contact_email",
+    "contact_phone",
+    "address",
+)
+
+
+@router.post("/app/ngos/{ngo_id}/edit", response_class=HTMLResponse)
+def edit(ngo_id: str, page: Recorder, form: Submitted) -> Response:
+    """Correct the register entry: names, home-country registration, contacts (a field left
+    empty is cleared)."""
+    _ngo_or_404(page, ngo_id)
+    state = FormState("edit", _read(form, EDIT_FIELDS))
+    values: dict[str, Any] = {k: state.raw[k] or None for k in EDIT_FIELDS}
+    values["home_registration_valid_until"] = _day(
+        page, state.raw, "home_registration_valid_until", state.problems
+    )
+    body = _validated(page, NgoUpdate, values, state.problems)
+    if body is None:
+        return _invalid(page, ngo_id, state)
+    update_ngo(page.engine, ngo_id, body, page.now)
+    return page.redirect(f"/app/ngos/{ngo_id}?done=edit#identity")
 
 
 FULFIL_FIELDS = ("received_at", "document_ref", "note")
