@@ -154,6 +154,9 @@ class DossierPublic(BaseModel):
     procedure_version: int
     status: str
     applicant: ApplicantPublic
+    ngo_id: str | None = Field(
+        default=None, description="Its NGO in the register (`GET /ngos/{id}`): applicant or donor."
+    )
     subject: str
     fields: dict[str, Any]
     received_at: datetime

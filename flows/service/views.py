@@ -100,6 +100,7 @@ def dossier_view(
             email=row.applicant_email,
             language=row.applicant_language,
         ),
+        ngo_id=row.ngo_id,
         subject=row.subject,
         fields=row.fields,
         received_at=vn(row.received_at),

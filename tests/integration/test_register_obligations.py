@@ -75,6 +75,7 @@ def test_signing_an_issuance_creates_the_obligations_with_their_deadlines(
     assert renewal["remind_on"] == "2029-09-04"  # 90 days before (NGO_REVIEW_RENEWAL_...)
     detail = ok(manager.get(f"/ngos/{ngo['id']}"))
     assert [d["id"] for d in detail["dossiers"]] == [signed["id"]]
+    assert signed["ngo_id"] == ngo["id"]  # the dossier links to its NGO
     assert len(detail["obligations"]) == 6
 
 
