@@ -180,7 +180,8 @@ def _link_existing() -> None:
     bind = op.get_bind()
     now = datetime.now(UTC)
     certificates = bind.execute(sa.text(
-        'SELECT id, ngo_name, country, issued_by_dossier, details FROM certificate')).all()
+        'SELECT id, ngo_name, country, issued_by_dossier, details FROM certificate '
+        'ORDER BY number')).all()
     ngos: dict[str, str] = {}
     for cert_id, name, country, dossier_id, _details in certificates:
         key = f'{_fold(name)}|{_fold(country)}'
