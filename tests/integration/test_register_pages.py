@@ -255,6 +255,10 @@ def test_a_report_and_an_inspection_through_the_forms(
 
     manager = browser("manager")
     plan_page = _is_page(manager.get("/app/inspections", params={"year": "2027"}), 200)
+    # The scorecard in force is shown with the plan: points, groups, review depth.
+    assert "Bộ tiêu chí đánh giá rủi ro" in plan_page and "Báo cáo hằng năm nộp muộn" in plan_page
+    assert "Nhóm trung bình từ 20 điểm, nhóm cao từ 50 điểm" in plan_page
+    assert "ngo.operation.renew" in plan_page and "LHHN" in plan_page
     assert "Lập kế hoạch kiểm tra năm" in plan_page
     assert "Lập kế hoạch kiểm tra năm" not in c.get("/app/inspections").text
     planned = manager.post(

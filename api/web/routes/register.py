@@ -34,6 +34,8 @@ from flows.register.commands import (
     update_ngo,
 )
 from flows.register.queries import get_ngo, list_ngos, list_obligations
+from flows.register.risk import current_scorecard
+from flows.register.scorecard import CRITERIA
 from flows.service.registry import registry_of
 from models.db import read_session
 from models.dossier import Dossier
@@ -596,8 +598,13 @@ def _inspections_page(
     page: Page, year: int, *, message: str = "", status_code: int = 200, added: int | None = None
 ) -> HTMLResponse:
     assert page.user is not None
+    with read_session(page.engine) as session:
+        version, card = current_scorecard(session)
     return page.render(
         "app/inspections.html",
+        scorecard_version=version,
+        scorecard=card,
+        criteria=CRITERIA,
         status_code=status_code,
         title=_en(page, f"Kế hoạch kiểm tra năm {year}", f"Inspection plan {year}"),
         year=year,
