@@ -185,6 +185,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
             }
         ],
         "late_agencies": [{"agency": "BCA", "agency_name": "Bộ Công an", "overdue_requests": 2}],
+        "overdue_obligations": [
+            {
+                "ngo_name": "Save the Rivers Foundation",
+                "kind": "annual_report",
+                "kind_title_vi": "Báo cáo hằng năm (Mẫu số 05)",
+                "kind_title_en": "Annual report (Form 05)",
+                "period_year": 2026,
+                "due_date": "2026-12-18",
+            }
+        ],
         "intake_overdue_dossiers": [
             {
                 "code": "UBCT-PCPNN-20251231-0001",

@@ -1,4 +1,5 @@
-"""The managers' daily digest: overdue and at-risk dossiers, late agencies, late intake checks."""
+"""The managers' daily digest: overdue and at-risk dossiers, late agencies, late intake checks,
+NGOs' overdue obligations."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from flows.calendar import WorkingCalendar, local_date
 from flows.engine.state import Progress
 from flows.procedures.schema import TERMINAL_STATUSES
+from flows.register.obligations import KINDS
 from flows.service.calendar import load_calendar
 from models.agency import Agency
 from models.consultation import Consultation
 from models.db import write_session
 from models.dossier import Dossier
+from models.ngo import Ngo
+from models.obligation import Obligation
 from models.outbox import Outbox
 from models.user import User
 
@@ -88,6 +92,7 @@ def queue_daily_digest(engine: Engine, now: datetime) -> int:
                 {"agency": code, "agency_name": names.get(code, code), "overdue_requests": int(n)}
                 for code, n in late
             ],
+            "overdue_obligations": overdue_obligations(session),
         }
         managers = session.exec(
             select(User).where(User.role == "manager", col(User.active).is_(True))
@@ -131,3 +136,25 @@ def intake_overdue(rows: Sequence[Dossier], calendar: WorkingCalendar, today: da
             }
         )
     return found
+
+
+def overdue_obligations(session: Session) -> list[dict[str, Any]]:
+    """The NGOs' obligations past due (Decree 58/2022 Art 21), longest overdue first."""
+    rows = session.exec(
+        select(Obligation, Ngo.name)
+        .join(Ngo, col(Ngo.id) == col(Obligation.ngo_id))
+        .where(Obligation.status == "overdue")
+        .order_by(col(Obligation.due_date), col(Obligation.id))
+        .limit(LIMIT)
+    ).all()
+    return [
+        {
+            "ngo_name": name,
+            "kind": o.kind,
+            "kind_title_vi": KINDS[o.kind].title_vi,
+            "kind_title_en": KINDS[o.kind].title_en,
+            "period_year": o.period_year,
+            "due_date": o.due_date.isoformat(),
+        }
+        for o, name in rows
+    ]
