@@ -13,7 +13,11 @@ from models.types import UtcDateTime
 class Obligation(SQLModel, table=True):
     """Something an NGO owes the authorities by a date (nghĩa vụ sau cấp phép)."""
 
-    __table_args__ = (Index("ix_obligation_status_due", "status", "due_date"),)
+    # The sweep's two questions: open ones past due, open ones whose reminder day has come.
+    __table_args__ = (
+        Index("ix_obligation_status_due", "status", "due_date"),
+        Index("ix_obligation_status_remind", "status", "remind_on"),
+    )
 
     id: str = Field(primary_key=True, max_length=36)
     ngo_id: str = Field(foreign_key="ngo.id", index=True, max_length=36)

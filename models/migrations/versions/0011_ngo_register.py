@@ -106,6 +106,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_obligation_certificate_id'), ['certificate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_obligation_ngo_id'), ['ngo_id'], unique=False)
         batch_op.create_index('ix_obligation_status_due', ['status', 'due_date'], unique=False)
+        batch_op.create_index('ix_obligation_status_remind', ['status', 'remind_on'], unique=False)
 
     op.create_table('inspection',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -222,6 +223,7 @@ def downgrade() -> None:
 
     op.drop_table('inspection')
     with op.batch_alter_table('obligation', schema=None) as batch_op:
+        batch_op.drop_index('ix_obligation_status_remind')
         batch_op.drop_index('ix_obligation_status_due')
         batch_op.drop_index(batch_op.f('ix_obligation_ngo_id'))
         batch_op.drop_index(batch_op.f('ix_obligation_certificate_id'))
