@@ -1,6 +1,9 @@
-"""Deadline sweep: timers fired per second, and an empty sweep's time at 10k–1M open dossiers.
+"""Deadline sweep: timers fired per second, and an empty sweep's time at 10k–1M open dossiers;
+then the register's pass: an empty sweep beside open NGO obligations, and obligations marked
+overdue per second (each NGO re-scored).
 
 Run: .venv/bin/python bench/sweep.py [--sizes 10000 100000 1000000] [--fire 2000]
+      [--obligations 100000] [--overdue 1000]
       [--database-url URL]   (default: a fresh SQLite file in a temporary directory)
 Prints JSON. Dossiers are bulk-inserted in review with their two pending dossier timers
 (at risk, late) in the future, so an empty sweep has open work to ignore. `ngo-review check`
@@ -33,6 +36,8 @@ from models.audit_chain import DOSSIER_FIELDS, GENESIS, chain_hash  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.dossier import Dossier  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
+from models.ngo import Ngo  # noqa: E402
+from models.obligation import Obligation  # noqa: E402
 from models.timer import Timer  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 2, tzinfo=UTC)
@@ -117,6 +122,62 @@ def add_dossiers(engine: Engine, n: int, start: int, due: date) -> None:
             conn.execute(insert(AuditEvent), audit)
 
 
+def add_obligations(engine: Engine, n: int, due: date, tag: str) -> None:
+    """n open obligations of n/5 NGOs (five each), due on `due`, reminder sent already."""
+    kinds = ("bank_account_notice", "activity_plan_to_provinces", "annual_report", "renewal")
+    chunk = 20_000
+    for offset in range(0, n, chunk):
+        size = min(chunk, n - offset)
+        ngos = [
+            {
+                "id": str(uuid.uuid4()),
+                "name": f"Bench NGO {tag}{offset + i}",
+                "match_key": f"bench ngo {tag}{offset + i}|norway",
+                "country": "Norway",
+                "risk_score": 0,
+                "risk_group": "low",
+                "risk_reasons": [],
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+            for i in range(0, size, 5)
+        ]
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "ngo_id": ngos[i // 5]["id"],
+                "kind": kinds[i % len(kinds)],
+                "due_date": due,
+                "remind_on": due - timedelta(days=7),
+                "status": "open",
+                "legal_basis": "Nghị định 58/2022/NĐ-CP, Điều 21",
+                "created_at": NOW,
+                "reminded_at": NOW,
+            }
+            for i in range(size)
+        ]
+        with engine.begin() as conn:
+            conn.execute(insert(Ngo), ngos)
+            conn.execute(insert(Obligation), rows)
+
+
+def register_pass(engine: Engine, obligations: int, overdue: int) -> dict[str, object]:
+    """An empty sweep beside `obligations` open ones, then `overdue` of them missed."""
+    add_obligations(engine, obligations, NOW.date() + timedelta(days=40), "open-")
+    quiet = empty_sweep_ms(engine)
+    add_obligations(engine, overdue, NOW.date() - timedelta(days=1), "late-")
+    t0 = time.perf_counter()
+    summary = sweep(engine, NOW)
+    elapsed = time.perf_counter() - t0
+    return {
+        "open_obligations": obligations,
+        "empty_sweep_ms": quiet,
+        "marked_overdue": summary.obligations_overdue,
+        "seconds": round(elapsed, 2),
+        "overdue_per_second": round(summary.obligations_overdue / elapsed, 1),
+    }
+
+
 def empty_sweep_ms(engine: Engine, repeat: int = 7) -> float:
     """Median time of a sweep that finds nothing due."""
     samples = []
@@ -133,6 +194,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--fire", type=int, default=2000)
+    parser.add_argument("--obligations", type=int, default=100_000)
+    parser.add_argument("--overdue", type=int, default=1000)
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,6 +233,7 @@ def main() -> None:
             "fired": again.fired,
             "ms": round((time.perf_counter() - t0) * 1000, 2),
         }
+        results["register"] = register_pass(engine, args.obligations, args.overdue)
         engine.dispose()
         check = run_check(url, Path(tmp))
         results["check_ok"] = check.get("ok")

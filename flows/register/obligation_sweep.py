@@ -110,7 +110,9 @@ def _due(session: Session, today: Any, limit: int) -> tuple[list[Obligation], li
             col(Obligation.remind_on) <= today,
             col(Obligation.due_date) >= today,
         )
-        .order_by(col(Obligation.due_date), col(Obligation.id))
+        # In (status, remind_on) order: the planner then reads that index's range, not every
+        # open obligation still to come.
+        .order_by(col(Obligation.remind_on), col(Obligation.id))
         .limit(limit)
     ).all()
     late = session.exec(
