@@ -199,10 +199,10 @@ def _fire(
     return summary
 
 
-def sweep(
+def sweep_timers(
     engine: Engine, as_of: datetime, batch_size: int = 500, registry: ProcedureRegistry = REGISTRY
 ) -> SweepSummary:
-    """Fire every timer due by `as_of`, in batches, then the register's obligations; idempotent."""
+    """Fire every timer due by `as_of`, in batches; idempotent."""
     total = SweepSummary()
     cursor: Cursor | None = None
     while True:
@@ -211,7 +211,14 @@ def sweep(
         for start in range(0, len(ids), PER_TRANSACTION):
             total.add(fire_timers(engine, ids[start : start + PER_TRANSACTION], as_of, registry))
         if len(batch) < batch_size:
-            break
+            return total
         cursor = batch[-1]
+
+
+def sweep(
+    engine: Engine, as_of: datetime, batch_size: int = 500, registry: ProcedureRegistry = REGISTRY
+) -> SweepSummary:
+    """The timers, then the register's obligations, due by `as_of`; idempotent."""
+    total = sweep_timers(engine, as_of, batch_size, registry)
     total.obligations_reminded, total.obligations_overdue = sweep_obligations(engine, as_of)
     return total

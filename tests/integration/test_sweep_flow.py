@@ -15,7 +15,7 @@ from flows.runtime import engine_for
 from flows.schedule import default_jobs
 from tests.conftest import Clock
 from tests.integration.conftest import Client, SmtpServer
-from tests.integration.helpers import act, ok, operation_issue
+from tests.integration.helpers import act, issue_certificate, ok, operation_issue
 from tests.integration.test_deadline_sweep import _consulted
 
 
@@ -41,6 +41,33 @@ async def test_flow_fires_due_timers_once(
     assert second["fired"] == 0
     later = await deadline_sweep(as_of="2026-12-09T00:00:00+07:00")
     assert later["overdue"] == 1
+
+
+async def test_the_flow_shows_the_obligations_as_a_task_of_their_own(
+    prefect_harness: None, configured: None, engine: Engine, client: Client, clock: Clock
+) -> None:
+    """Signed Fri 4 Dec 2026: on 19 Dec the bank notice and the 2026 report are overdue; the
+    flow run has the timers' task and the obligations' task."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.sorting import TaskRunSort
+
+    issue_certificate(client, clock)
+    result = await deadline_sweep(as_of="2026-12-19T08:00:00+07:00", return_state=True)
+    summary = await result.result()
+    assert (summary["obligations_reminded"], summary["obligations_overdue"]) == (0, 2)
+    async with get_client() as prefect:
+        runs = await prefect.read_task_runs(
+            flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[result.state_details.flow_run_id])
+            ),
+            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+            limit=10,
+        )
+    names = sorted(r.name.rsplit("-20", 1)[0] for r in runs)
+    assert names == ["fire-due-timers", "ngo-obligations"]
+    again = await deadline_sweep(as_of="2026-12-19T08:00:00+07:00")
+    assert again["obligations_overdue"] == 0
 
 
 async def test_serve_builds_the_deployments_without_schedules(prefect_harness: None) -> None:
