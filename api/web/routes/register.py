@@ -5,22 +5,32 @@ year's inspection plan."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import col, select
 from starlette.datastructures import FormData
 
 from api.paging import Offset
-from api.web import schema_form
 from api.web.page import Page, check_csrf, page_for
+from api.web.register_forms import (
+    FIX_MARKED,
+    FormState,
+    amount,
+    en,
+    not_future,
+    parse_day,
+    plain,
+    read_fields,
+    require,
+    say,
+    validated,
+    whole,
+)
 from flows.calendar import local_date
 from flows.errors import InvalidInput, NotAllowed, NotFound
 from flows.register.commands import (
@@ -56,7 +66,6 @@ Recorder = Annotated[Page, page_for("handler", "manager")]
 Signer = Annotated[Page, page_for("leader")]
 Planner = Annotated[Page, page_for("manager")]
 
-M = TypeVar("M", bound=BaseModel)
 PAGE_SIZE = 50
 MAX_ID = 36
 RISK_GROUPS = ("low", "medium", "high")
@@ -108,103 +117,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "severity": {"minor": ("Nhỏ", "Minor"), "major": ("Nghiêm trọng", "Major")},
 }
 
-REQUIRED = ("Bắt buộc phải nhập.", "Required.")
-NOT_A_DATE = ("Không phải là ngày (dd/mm/yyyy).", "Not a date (dd/mm/yyyy).")
-IN_FUTURE = ("Không được sau ngày hôm nay.", "Cannot be after today.")
-NOT_A_NUMBER = ("Phải là số nguyên.", "Must be a whole number.")
-NOT_AN_AMOUNT = ("Phải là số (dấu chấm thập phân).", "Must be a number (decimal point).")
-FIX_MARKED = (
-    "Chưa ghi nhận: hãy sửa các ô được đánh dấu.",
-    "Nothing recorded: please correct the marked fields.",
-)
-
-
-def _say(page: Page, pair: tuple[str, str]) -> str:
-    return pair[1] if page.lang == "en" else pair[0]
-
-
-def _en(page: Page, vi: str, en: str) -> str:
-    return en if page.lang == "en" else vi
-
-
-def _plain(text: str, limit: int) -> bool:
-    """Short enough and free of control characters (which the databases refuse in text)."""
-    return len(text) <= limit and all(ch.isprintable() or ch in "\t\n\r" for ch in text)
-
 
 def _known_id(value: str) -> str:
     """A path id that can be in the register (others are simply not found)."""
-    if not value or not _plain(value, MAX_ID):
+    if not value or not plain(value, MAX_ID):
         raise NotFound(f"nothing in the register has the id {value[:MAX_ID]!r}")
     return value
-
-
-@dataclass
-class FormState:
-    """A submitted form shown back: what was typed, what is wrong with it, a sentence."""
-
-    key: str
-    raw: dict[str, str] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
-    message: str = ""
-
-
-def _read(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
-    """The typed text of each named input (empty when missing or not text)."""
-    found: dict[str, str] = {}
-    for name in names:
-        value = form.get(name)
-        found[name] = value.strip() if isinstance(value, str) else ""
-    return found
-
-
-def _day(page: Page, raw: Mapping[str, str], name: str, problems: dict[str, str]) -> date | None:
-    """A date input (YYYY-MM-DD from a date picker, or dd/mm/yyyy typed by hand)."""
-    text = raw.get(name, "")
-    if not text:
-        return None
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        problems[name] = _say(page, NOT_A_DATE)
-        return None
-
-
-def _required(page: Page, raw: Mapping[str, str], problems: dict[str, str], *names: str) -> None:
-    for name in names:
-        if not raw.get(name) and name not in problems:
-            problems[name] = _say(page, REQUIRED)
-
-
-def _not_future(page: Page, day: date | None, name: str, problems: dict[str, str]) -> None:
-    if day is not None and day > local_date(page.now) and name not in problems:
-        problems[name] = _say(page, IN_FUTURE)
-
-
-def _whole(page: Page, raw: Mapping[str, str], name: str, problems: dict[str, str]) -> int | None:
-    text = raw.get(name, "").replace(" ", "")
-    if not text:
-        return None
-    if not text.lstrip("-").isdigit() or len(text) > 12:
-        problems[name] = _say(page, NOT_A_NUMBER)
-        return None
-    return int(text)
-
-
-def _validated(
-    page: Page, model: type[M], values: dict[str, Any], problems: dict[str, str]
-) -> M | None:
-    """The model of the values, or None with its complaints added (by input name)."""
-    try:
-        built = model.model_validate(values)
-    except ValidationError as exc:
-        for name, text in schema_form.problems_of(exc, page.lang, model.model_fields).items():
-            problems.setdefault(name, text)
-        return None
-    return None if problems else built
 
 
 def dossier_ngo(engine: Engine, dossier_id: str) -> dict[str, str] | None:
@@ -240,10 +158,10 @@ def ngos(
     """NGOs by name: search by name or country, filter by risk group, 50 a page."""
     q = q.strip()
     problem = ""
-    if not _plain(q, 200):
-        problem = _en(page, "Từ khóa tìm kiếm không hợp lệ.", "The search text is not valid.")
+    if not plain(q, 200):
+        problem = en(page, "Từ khóa tìm kiếm không hợp lệ.", "The search text is not valid.")
     elif risk_group and risk_group not in RISK_GROUPS:
-        problem = _en(page, "Nhóm rủi ro không hợp lệ.", "Unknown risk group.")
+        problem = en(page, "Nhóm rủi ro không hợp lệ.", "Unknown risk group.")
     if problem:
         found = None
     else:
@@ -259,7 +177,7 @@ def ngos(
     return page.render(
         "app/ngos.html",
         status_code=422 if problem else 200,
-        title=_en(page, "Tổ chức phi chính phủ nước ngoài", "NGO register"),
+        title=en(page, "Tổ chức phi chính phủ nước ngoài", "NGO register"),
         items=found.items if found else [],
         total=total,
         offset=offset,
@@ -339,14 +257,14 @@ def _refused(
     page: Page, ngo_id: str, state: FormState, exc: InvalidInput | NotAllowed
 ) -> HTMLResponse:
     """The NGO page again with the command's refusal; nothing was changed."""
-    state.message = _en(page, "Chưa ghi nhận", "Nothing recorded") + f": {exc.detail}"
+    state.message = en(page, "Chưa ghi nhận", "Nothing recorded") + f": {exc.detail}"
     return _ngo_page(
         page, ngo_id, state=state, status_code=409 if isinstance(exc, NotAllowed) else 422
     )
 
 
 def _invalid(page: Page, ngo_id: str, state: FormState) -> HTMLResponse:
-    state.message = _say(page, FIX_MARKED)
+    state.message = say(page, FIX_MARKED)
     return _ngo_page(page, ngo_id, state=state, status_code=422)
 
 
@@ -370,12 +288,12 @@ def edit(ngo_id: str, page: Recorder, form: Submitted) -> Response:
     """Correct the register entry: names, home-country registration, contacts (a field left
     empty is cleared)."""
     _ngo_or_404(page, ngo_id)
-    state = FormState("edit", _read(form, EDIT_FIELDS))
+    state = FormState("edit", read_fields(form, EDIT_FIELDS))
     values: dict[str, Any] = {k: state.raw[k] or None for k in EDIT_FIELDS}
-    values["home_registration_valid_until"] = _day(
+    values["home_registration_valid_until"] = parse_day(
         page, state.raw, "home_registration_valid_until", state.problems
     )
-    body = _validated(page, NgoUpdate, values, state.problems)
+    body = validated(page, NgoUpdate, values, state.problems)
     if body is None:
         return _invalid(page, ngo_id, state)
     update_ngo(page.engine, ngo_id, body, page.now)
@@ -391,12 +309,12 @@ def fulfil(ngo_id: str, obligation_id: str, page: Recorder, form: Submitted) -> 
     ngo = _ngo_or_404(page, ngo_id)
     if not any(o.id == obligation_id for o in ngo.obligations):
         raise NotFound(f"no obligation {obligation_id[:MAX_ID]} of this NGO")
-    state = FormState(f"fulfil-{obligation_id}", _read(form, FULFIL_FIELDS))
+    state = FormState(f"fulfil-{obligation_id}", read_fields(form, FULFIL_FIELDS))
     problems = state.problems
-    _required(page, state.raw, problems, "received_at")
-    received = _day(page, state.raw, "received_at", problems)
-    _not_future(page, received, "received_at", problems)
-    body = _validated(
+    require(page, state.raw, problems, "received_at")
+    received = parse_day(page, state.raw, "received_at", problems)
+    not_future(page, received, "received_at", problems)
+    body = validated(
         page,
         ObligationFulfil,
         {
@@ -428,42 +346,27 @@ REPORT_FIELDS = (
 )
 
 
-def _amount(page: Page, raw: Mapping[str, str], name: str, problems: dict[str, str]) -> Any:
-    text = raw.get(name, "").replace(" ", "").replace(",", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        problems[name] = _say(page, NOT_AN_AMOUNT)
-        return None
-    if not value.is_finite():
-        problems[name] = _say(page, NOT_AN_AMOUNT)
-        return None
-    return value
-
-
 @router.post("/app/ngos/{ngo_id}/reports", response_class=HTMLResponse)
 def report(ngo_id: str, page: Recorder, form: Submitted) -> Response:
     """Record a report received: an annual one (Form 05) meets that year's obligation."""
     _ngo_or_404(page, ngo_id)
-    state = FormState("report", _read(form, REPORT_FIELDS))
+    state = FormState("report", read_fields(form, REPORT_FIELDS))
     raw, problems = state.raw, state.problems
-    _required(page, raw, problems, "kind", "period_year", "received_at")
-    received = _day(page, raw, "received_at", problems)
-    _not_future(page, received, "received_at", problems)
+    require(page, raw, problems, "kind", "period_year", "received_at")
+    received = parse_day(page, raw, "received_at", problems)
+    not_future(page, received, "received_at", problems)
     values: dict[str, Any] = {
         "kind": raw["kind"],
-        "period_year": _whole(page, raw, "period_year", problems),
+        "period_year": whole(page, raw, "period_year", problems),
         "received_at": received,
-        "projects": _whole(page, raw, "projects", problems) or 0,
-        "funds_disbursed": _amount(page, raw, "funds_disbursed", problems) or Decimal(0),
+        "projects": whole(page, raw, "projects", problems) or 0,
+        "funds_disbursed": amount(page, raw, "funds_disbursed", problems) or Decimal(0),
         "currency": (raw["currency"] or "USD").upper(),
         "provinces": [p.strip() for p in raw["provinces"].split(",") if p.strip()],
         "aid_dossier_id": raw["aid_dossier_id"] or None,
         "note": raw["note"] or None,
     }
-    body = _validated(page, ReportCreate, values, problems)
+    body = validated(page, ReportCreate, values, problems)
     if body is None:
         return _invalid(page, ngo_id, state)
     try:
@@ -492,17 +395,17 @@ def inspection(ngo_id: str, inspection_id: str, page: Recorder, form: Submitted)
     ngo = _ngo_or_404(page, ngo_id)
     if not any(i.id == inspection_id for i in ngo.inspections):
         raise NotFound(f"no inspection {inspection_id[:MAX_ID]} of this NGO")
-    state = FormState(f"inspection-{inspection_id}", _read(form, INSPECTION_FIELDS))
+    state = FormState(f"inspection-{inspection_id}", read_fields(form, INSPECTION_FIELDS))
     raw, problems = state.raw, state.problems
-    _required(page, raw, problems, "inspected_on", "inspectors")
-    inspected = _day(page, raw, "inspected_on", problems)
-    _not_future(page, inspected, "inspected_on", problems)
-    follow_up = _day(page, raw, "follow_up_due", problems)
+    require(page, raw, problems, "inspected_on", "inspectors")
+    inspected = parse_day(page, raw, "inspected_on", problems)
+    not_future(page, inspected, "inspected_on", problems)
+    follow_up = parse_day(page, raw, "follow_up_due", problems)
     if follow_up and inspected and follow_up < inspected and "follow_up_due" not in problems:
-        problems["follow_up_due"] = _en(
+        problems["follow_up_due"] = en(
             page, "Không được trước ngày kiểm tra.", "Cannot be before the inspection."
         )
-    body = _validated(
+    body = validated(
         page,
         InspectionRecord,
         {
@@ -533,12 +436,12 @@ def act(ngo_id: str, certificate_id: str, page: Signer, form: Submitted) -> Resp
     ngo = _ngo_or_404(page, ngo_id)
     if not any(c.id == certificate_id for c in ngo.certificates):
         raise NotFound(f"no certificate {certificate_id[:MAX_ID]} of this NGO")
-    state = FormState(f"act-{certificate_id}", _read(form, ACT_FIELDS))
+    state = FormState(f"act-{certificate_id}", read_fields(form, ACT_FIELDS))
     raw, problems = state.raw, state.problems
-    _required(page, raw, problems, "act", "reason", "legal_basis")
-    decided = _day(page, raw, "decided_on", problems)
-    _not_future(page, decided, "decided_on", problems)
-    body = _validated(
+    require(page, raw, problems, "act", "reason", "legal_basis")
+    decided = parse_day(page, raw, "decided_on", problems)
+    not_future(page, decided, "decided_on", problems)
+    body = validated(
         page,
         CertificateAct,
         {
@@ -570,7 +473,7 @@ def obligations(
 ) -> HTMLResponse:
     """Obligations of every NGO, soonest due first, by status (overdue unless chosen)."""
     if status not in OBLIGATION_FILTERS:
-        raise InvalidInput(_en(page, "Trạng thái không hợp lệ.", "Unknown status."))
+        raise InvalidInput(en(page, "Trạng thái không hợp lệ.", "Unknown status."))
     found = list_obligations(
         page.engine,
         status=None if status == "all" else status,
@@ -583,7 +486,7 @@ def obligations(
 
     return page.render(
         "app/obligations.html",
-        title=_en(page, "Nghĩa vụ sau cấp phép", "Obligations after approval"),
+        title=en(page, "Nghĩa vụ sau cấp phép", "Obligations after approval"),
         items=found.items,
         total=found.total,
         status=status,
@@ -606,7 +509,7 @@ def _inspections_page(
         scorecard=card,
         criteria=CRITERIA,
         status_code=status_code,
-        title=_en(page, f"Kế hoạch kiểm tra năm {year}", f"Inspection plan {year}"),
+        title=en(page, f"Kế hoạch kiểm tra năm {year}", f"Inspection plan {year}"),
         year=year,
         items=list_inspections(page.engine, year, None),
         can_plan=page.user.role == "manager",
@@ -632,7 +535,7 @@ def inspections(
         return _inspections_page(
             page,
             local_date(page.now).year,
-            message=_en(page, "Năm phải từ 2000 đến 2100.", "The year must be 2000 to 2100."),
+            message=en(page, "Năm phải từ 2000 đến 2100.", "The year must be 2000 to 2100."),
             status_code=422,
         )
     return _inspections_page(page, chosen, added=int(added) if added.isdigit() else None)
@@ -647,7 +550,7 @@ def plan(page: Planner, form: Submitted) -> Response:
         return _inspections_page(
             page,
             local_date(page.now).year,
-            message=_en(
+            message=en(
                 page,
                 "Chưa lập kế hoạch: năm phải từ 2000 đến 2100.",
                 "No plan made: the year must be 2000 to 2100.",
