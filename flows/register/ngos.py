@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Connection, insert
 from sqlmodel import Session, col, select
 
 from flows.procedures.fields import fold
@@ -106,3 +107,42 @@ def certificate_places(details: Mapping[str, Any]) -> list[str]:
     city (`office_province` as filed, `city` in older rows), a legacy project office's province."""
     places = [details.get(k) for k in ("office_province", "city", "province")]
     return [str(p) for p in [*(details.get("provinces") or []), *places] if p]
+
+
+def link_imported(
+    connection: Connection, people: Sequence[tuple[str, str, str, str]], now: datetime
+) -> dict[str, str]:
+    """NGO ids for imported certificate dossiers, by (dossier id, name, country, e-mail): found
+    by folded name and country, created when new (in the import's transaction)."""
+    wanted: dict[str, tuple[str, str, str]] = {}
+    for _, name, country, email in people:
+        wanted.setdefault(match_key(name, country), (name, country, email))
+    found: dict[str, str] = {}
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        part = keys[start : start + 500]
+        for key, ngo_id in connection.execute(
+            select(col(Ngo.match_key), col(Ngo.id)).where(col(Ngo.match_key).in_(part))
+        ):
+            found[key] = ngo_id
+    made = {key: str(uuid.uuid4()) for key in wanted if key not in found}
+    new: list[dict[str, Any]] = [
+        {
+            "id": made[key],
+            "name": name,
+            "match_key": key,
+            "country": country,
+            "contact_email": email or None,
+            "risk_score": 0,
+            "risk_group": "low",
+            "risk_reasons": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key, (name, country, email) in wanted.items()
+        if key in made
+    ]
+    if new:
+        connection.execute(insert(Ngo), new)
+    found.update(made)
+    return {dossier_id: found[match_key(name, country)] for dossier_id, name, country, _ in people}

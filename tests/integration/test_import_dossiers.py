@@ -363,3 +363,24 @@ def test_bulk_values_are_stored_as_sqlalchemy_stores_them() -> None:
             assert [quick(v) if quick else v for v in values] == [
                 usual(v) if usual else v for v in values
             ], (dialect.name, column.name)
+
+
+def test_imported_certificate_dossiers_are_in_the_register(client: Client) -> None:
+    """Each imported NGO dossier finds or creates its NGO (folded name and country)."""
+    issue = ok(client("handler").post("/dossiers", json=operation_issue()), 201)
+    dossiers = "\n".join(
+        [
+            DOSSIER_HEADER,
+            ",ngo.operation.issue,save the rivers foundation,NORWAY,Old one,2025-03-02,,,,,",
+            ",ngo.operation.issue,Forests,Sweden,Trees,2026-11-02,2026-11-03,,,,",
+            ",ngo.office.issue,Forests,Sweden,Office,2026-11-02,,,,,",
+        ]
+    )
+    ok(client("admin").post("/imports/dossiers", files=_files(dossiers)))
+    page = ok(client("manager").get("/ngos"))
+    assert sorted(n["name"] for n in page["items"]) == ["Forests", "Save the Rivers Foundation"]
+    rivers = next(n for n in page["items"] if n["name"].startswith("Save"))
+    detail = ok(client("manager").get(f"/ngos/{rivers['id']}"))
+    assert sorted(d["subject"] for d in detail["dossiers"]) == ["Old one", issue["subject"]]
+    forests = next(n for n in page["items"] if n["name"] == "Forests")
+    assert len(ok(client("manager").get(f"/ngos/{forests['id']}"))["dossiers"]) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from flows.engine.decide import classify
 from flows.engine.state import Actor, ConsultationState, DossierState
 from flows.engine.timers import after, desired_timers
 from flows.procedures.schema import ConsultationStatus, Opinion
+from flows.register.ngos import link_imported
 from flows.service.imports.records import (
     DECISION_OUTCOME,
     DEEMED_CONSENT,
@@ -263,6 +264,7 @@ def _rows(
     source: str,
     counts: Counter[Key],
     ids: OrderedIds,
+    ngo_ids: Mapping[str, str],
 ) -> dict[str, list[dict[str, Any]]]:
     """The dossier, consultation, audit, step and timer rows of some records."""
     out: dict[str, list[dict[str, Any]]] = {
@@ -320,6 +322,7 @@ def _rows(
                 "applicant_country": r.applicant_country,
                 "applicant_email": r.applicant_email,
                 "applicant_language": "vi",
+                "ngo_id": ngo_ids.get(r.id),
                 "subject": r.subject,
                 "fields": {},
                 "progress": {},
@@ -560,8 +563,18 @@ def _insert(
         "stages": _table(StageTime),
         "timers": _table(Timer),
     }
+    # The register learns each imported certificate dossier's NGO (applicant = the NGO).
+    ngo_ids = link_imported(
+        connection,
+        [
+            (r.id, r.applicant_name, r.applicant_country, r.applicant_email)
+            for r in records
+            if r.procedure.code.startswith("ngo.")
+        ],
+        now,
+    )
     for chunk in _chunks(records):
-        rows = _rows(chunk, days, actor, now, source, counts, ids)
+        rows = _rows(chunk, days, actor, now, source, counts, ids, ngo_ids)
         for name, table in tables.items():
             bulk_insert(connection, table, rows[name])
     add_counts(connection, counts)
