@@ -149,6 +149,8 @@ def act_on_certificate(
             allowed = [a for a, (src, _) in ACTS.items() if cert.status in src]
             raise NotAllowed(f"certificate {cert.number} is {cert.status}", allowed)
         decided_on = body.decided_on or local_date(now)
+        if decided_on > local_date(now):
+            raise InvalidInput("decided_on is in the future: record an act once it is decided")
         cert.status, cert.updated_at = to, now
         session.add(cert)
         session.add(

@@ -245,6 +245,11 @@ def fulfil(
         )
     if received_on > local_date(now):
         raise InvalidInput("received_at is in the future")
+    if received_on < local_date(o.created_at):
+        raise InvalidInput(
+            f"received_at {received_on:%d/%m/%Y} is before the obligation arose "
+            f"({local_date(o.created_at):%d/%m/%Y})"
+        )
     if document_id is not None:
         doc = session.get(Document, document_id)
         owner = session.get(Dossier, doc.dossier_id) if doc is not None else None

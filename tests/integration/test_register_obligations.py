@@ -148,6 +148,8 @@ def test_the_sweep_reminds_then_marks_overdue_and_a_bank_notice_meets_one(
         handler.post("/obligations/nope/fulfil", json={"received_at": "2026-12-21"}).status_code
         == 404
     )
+    before = handler.post(f"/obligations/{annual['id']}/fulfil", json={"received_at": "2026-12-03"})
+    assert before.status_code == 422 and "before the obligation arose" in before.text
     assert client("BCA").get("/obligations").status_code == 403
     still = ok(manager.get("/obligations", params={"status": "overdue"}))
     assert [o["kind"] for o in still["items"]] == ["annual_report"]
@@ -208,6 +210,8 @@ def test_revoking_a_certificate_cancels_what_it_still_owed(client: Client, clock
     clock.set(2026, 12, 10, 9, 0)
     body = {"act": "revoke", "reason": "Hoạt động sai mục đích", "legal_basis": "Điều 7 NĐ 58"}
     assert client("handler").post(f"/certificates/{cert_id}/acts", json=body).status_code == 403
+    future = leader.post(f"/certificates/{cert_id}/acts", json={**body, "decided_on": "2026-12-11"})
+    assert future.status_code == 422
     cert = ok(leader.post(f"/certificates/{cert_id}/acts", json=body))
     assert cert["status"] == "revoked"
     assert [h["action"] for h in cert["history"]] == ["issue", "revoke"]
