@@ -83,8 +83,12 @@ def _places_and_sectors(session: Session, ngo_id: str) -> tuple[set[str], set[st
     ).all():
         provinces.update(certificate_places(details))
         sectors.update(str(f) for f in details.get("activity_fields") or [])
-    for fields in session.exec(
-        select(Dossier.fields).where(Dossier.ngo_id == ngo_id, Dossier.status == "approved")
+    for fields in session.exec(  # approved aid: its province and sector
+        select(Dossier.fields).where(
+            Dossier.ngo_id == ngo_id,
+            Dossier.status == "approved",
+            col(Dossier.procedure).startswith("aid."),
+        )
     ).all():
         if fields.get("province"):
             provinces.add(str(fields["province"]))
@@ -232,6 +236,7 @@ def rescore_after(
 
 
 def is_fresh(ngo: Ngo, now: datetime) -> bool:
-    """Assessed today with the scorecard in force: every change that counts re-scores at once,
-    so only the day (the window's edge) can have moved since."""
-    return ngo.risk_assessed_at is not None and local_date(ngo.risk_assessed_at) == local_date(now)
+    """Assessed today (or after `now`, for a command dated earlier) with the scorecard in force:
+    every change that counts re-scores at once, so only the day (the window's edge) can have
+    moved since."""
+    return ngo.risk_assessed_at is not None and local_date(ngo.risk_assessed_at) >= local_date(now)
