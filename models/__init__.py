@@ -13,6 +13,7 @@ from models.idempotency import IdempotencyRecord
 from models.inspection import Inspection
 from models.metric_count import MetricCount
 from models.ngo import Ngo
+from models.ngo_document import NgoDocument
 from models.ngo_report import NgoReport
 from models.obligation import Obligation
 from models.outbox import Outbox
@@ -41,6 +42,7 @@ __all__ = [
     "Inspection",
     "MetricCount",
     "Ngo",
+    "NgoDocument",
     "NgoReport",
     "Obligation",
     "Outbox",

@@ -42,6 +42,8 @@ class Obligation(SQLModel, table=True):
     document_ref: str | None = Field(
         default=None, max_length=300, description="The letter or document received (số văn bản)."
     )
-    document_id: str | None = Field(default=None, foreign_key="document.id", max_length=36)
+    document_id: str | None = Field(
+        default=None, foreign_key="ngodocument.id", max_length=36, description="The file received."
+    )
     recorded_by: str | None = Field(default=None, max_length=120)
     recorded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, EmailStr, Field
 
-from models.schemas import CertificatePublic, Strict
+from models.schemas import CertificatePublic, DocumentPublic, Strict
 
 RiskGroup = Literal["low", "medium", "high"]
 
@@ -209,6 +209,7 @@ class NgoDetail(NgoPublic):
     """An NGO with everything about it."""
 
     dossiers: list[NgoDossier]
+    documents: list[DocumentPublic] = Field(description="Files received from the NGO.")
     obligations: list[ObligationPublic]
     reports: list[ReportPublic]
     inspections: list[InspectionPublic]

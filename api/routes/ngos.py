@@ -1,15 +1,19 @@
-"""The NGO register: /ngos, /obligations, /inspections, /risk/scorecard and certificate acts."""
+"""The NGO register: /ngos (and the files NGOs send), /obligations, /inspections,
+/risk/scorecard and certificate acts."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import Field
 
 from api.deps import Caller, EngineDep, NowDep, require
 from api.paging import Offset
+from api.routes.dossiers import attachment
+from api.uploads import OneFile
+from flows.errors import TooLarge
 from flows.register.commands import (
     act_on_certificate,
     fulfil_obligation,
@@ -20,6 +24,7 @@ from flows.register.commands import (
     record_report,
     update_ngo,
 )
+from flows.register.documents import add_ngo_document, read_ngo_document
 from flows.register.queries import get_ngo, list_ngos, list_obligations
 from flows.register.risk import current_scorecard
 from flows.register.scorecard import Scorecard
@@ -39,7 +44,7 @@ from models.register_schemas import (
     ReportCreate,
     ReportPublic,
 )
-from models.schemas import CertificatePublic, Strict
+from models.schemas import CertificatePublic, DocumentPublic, Strict
 
 router = APIRouter(tags=["register"])
 
@@ -92,6 +97,45 @@ def report(
 ) -> ReportPublic:
     """Record a report received: an annual report (Form 05) meets that year's obligation."""
     return record_report(engine, ngo_id, body, caller.actor, now)
+
+
+@router.post(
+    "/ngos/{ngo_id}/documents", status_code=201, response_model=DocumentPublic, responses=NOT_FOUND
+)
+def upload(
+    ngo_id: str,
+    request: Request,
+    caller: Recorder,
+    engine: EngineDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File(description="The file received from the NGO.")],
+    _one: OneFile = None,
+) -> DocumentPublic:
+    """Store a file the NGO sent (bank notice, plan, report); name it when meeting an
+    obligation (`document_id`)."""
+    limit: int = request.app.state.max_upload_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(f"the file is larger than the limit of {limit} bytes")
+    return add_ngo_document(
+        engine,
+        ngo_id,
+        caller.actor,
+        name=file.filename or "",
+        content_type=file.content_type or "",
+        content=content,
+        now=now,
+    )
+
+
+@router.get(
+    "/ngos/{ngo_id}/documents/{document_id}/content",
+    response_class=Response,
+    responses={**NOT_FOUND, 200: {"description": "the file, as a download"}},
+)
+def download(ngo_id: str, document_id: str, caller: Reader, engine: EngineDep) -> Response:
+    """A file received from the NGO."""
+    return attachment(*read_ngo_document(engine, ngo_id, document_id))
 
 
 @router.get("/obligations", response_model=ObligationPage)

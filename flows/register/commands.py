@@ -12,11 +12,13 @@ from flows.calendar import local_date
 from flows.engine.state import Actor
 from flows.errors import Forbidden, InvalidInput, NotAllowed, NotFound
 from flows.register import obligations as ob
+from flows.register.documents import store
 from flows.register.risk import current_scorecard, reassess
 from flows.register.scorecard import DEFAULT, Scorecard
 from flows.register.views import inspection_view, obligation_views, report_view
 from flows.service.calendar import load_calendar
 from flows.service.reference import reference
+from flows.service.written import Upload
 from models.certificate import Certificate, CertificateEvent
 from models.db import read_session, write_session
 from models.dossier import Dossier
@@ -63,17 +65,37 @@ def update_ngo(engine: Engine, ngo_id: str, change: NgoUpdate, now: datetime) ->
 
 
 def fulfil_obligation(
-    engine: Engine, obligation_id: str, body: ObligationFulfil, actor: Actor, now: datetime
+    engine: Engine,
+    obligation_id: str,
+    body: ObligationFulfil,
+    actor: Actor,
+    now: datetime,
+    upload: Upload | None = None,
 ) -> ObligationPublic:
-    """Record what was received; the NGO is re-scored (a late one counts)."""
+    """Record what was received (with the file, if one came with the form, in the same
+    transaction); the NGO is re-scored (a late one counts)."""
     with write_session(engine) as session:
+        document_id = body.document_id
+        if upload is not None:
+            owner = session.get(Obligation, obligation_id)
+            if owner is None:
+                raise NotFound(f"no obligation {obligation_id}")
+            document_id = store(
+                session,
+                owner.ngo_id,
+                actor,
+                name=upload.name,
+                content_type=upload.content_type,
+                content=upload.content,
+                now=now,
+            ).id
         o = ob.fulfil(
             session,
             obligation_id,
             received_on=body.received_at,
             note=body.note,
             document_ref=body.document_ref,
-            document_id=body.document_id,
+            document_id=document_id,
             by=actor.name,
             now=now,
         )

@@ -13,8 +13,8 @@ from config.settings import Settings, get_settings
 from flows.calendar import WorkingCalendar, local_date
 from flows.errors import InvalidInput, NotAllowed, NotFound
 from models.certificate import Certificate
-from models.document import Document
 from models.dossier import Dossier
+from models.ngo_document import NgoDocument
 from models.obligation import Obligation
 
 ART21 = "Nghị định 58/2022/NĐ-CP, Điều 21"
@@ -251,9 +251,8 @@ def fulfil(
             f"({local_date(o.created_at):%d/%m/%Y})"
         )
     if document_id is not None:
-        doc = session.get(Document, document_id)
-        owner = session.get(Dossier, doc.dossier_id) if doc is not None else None
-        if owner is None or owner.ngo_id != o.ngo_id:
+        doc = session.get(NgoDocument, document_id)
+        if doc is None or doc.ngo_id != o.ngo_id:
             raise InvalidInput(f"document {document_id} is not among this NGO's documents")
     _meet(o, received_on, note, document_ref, by, now)
     o.document_id = document_id

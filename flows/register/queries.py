@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
 from flows.errors import NotFound
+from flows.register.documents import list_ngo_documents
 from flows.register.views import (
     inspection_view,
     ngo_views,
@@ -100,6 +101,7 @@ def _detail(session: Session, ngo: Ngo) -> NgoDetail:
             )
             for d in dossiers
         ],
+        documents=list_ngo_documents(session, ngo.id),
         obligations=obligation_views(session, list(obligations)),
         reports=[
             report_view(

@@ -81,6 +81,7 @@ EMPTY_FORM = Send(form={})
 AGENCY_CODE = {"code": "agency"}
 PROCEDURE_CODE = {"code": "procedure"}
 CLOSED = {"dossier_id": "closed_dossier"}
+NGO_FILE = {"document_id": "ngo_document"}
 
 
 def action(roles: frozenset[str], body: dict[str, Any]) -> Rule:
@@ -177,6 +178,8 @@ RULES: dict[str, Rule] = {
     "PATCH /ngos/{ngo_id}": api(
         RECORDERS, send=Send(json={"contact_email": "not an address"}), probe=Send(json={})
     ),
+    "POST /ngos/{ngo_id}/documents": api(RECORDERS, send=NO_FILE, probe=FILE),
+    "GET /ngos/{ngo_id}/documents/{document_id}/content": api(DOCUMENT_READERS, params=NGO_FILE),
     "POST /ngos/{ngo_id}/reports": api(
         RECORDERS,
         send=Send(json={}),
@@ -259,6 +262,7 @@ RULES: dict[str, Rule] = {
     # The register's pages: read like documents; handlers and managers record what NGOs send.
     "GET /app/ngos": page(DOCUMENT_READERS),
     "GET /app/ngos/{ngo_id}": page(DOCUMENT_READERS),
+    "GET /app/ngos/{ngo_id}/documents/{document_id}": page(DOCUMENT_READERS, params=NGO_FILE),
     "POST /app/ngos/{ngo_id}/edit": page(
         RECORDERS, send=Send(form={"contact_email": "not an address"}), probe=EMPTY_FORM
     ),
@@ -340,6 +344,7 @@ MISSING: dict[str, tuple[str, int]] = {
     "ngo": (NO_ID, 404),
     "obligation": (NO_ID, 404),
     "inspection": (NO_ID, 404),
+    "ngo_document": (NO_ID, 404),
     "username": ("no.such.user", 404),
     "token_id": ("999999", 404),
     "agency": ("NO-SUCH", 404),

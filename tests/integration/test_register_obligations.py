@@ -18,6 +18,7 @@ from tests.conftest import VN, Clock
 from tests.integration.conftest import Client
 from tests.integration.helpers import issue_certificate as issue
 from tests.integration.helpers import ok
+from tests.integration.world import PDF
 
 NGO_EMAIL = "contact@savetherivers.example.org"
 MANAGER_EMAIL = "binh@managers.example.org"
@@ -223,3 +224,64 @@ def test_revoking_a_certificate_cancels_what_it_still_owed(client: Client, clock
     # Due after 10 Dec: cancelled; nothing was due before.
     assert {o["status"] for o in items} == {"cancelled"}
     assert signed["id"] in {d["id"] for d in ok(manager.get(f"/ngos/{ngo['id']}"))["dossiers"]}
+
+
+def test_a_file_received_meets_an_obligation_with_it(client: Client, clock: Clock) -> None:
+    """The bank notice's letter uploaded to the register, named when meeting the obligation."""
+    issue(client, clock)
+    second = issue(
+        client, clock, applicant={"name": "Green Schools", "country": "Ireland", "email": "g@s.org"}
+    )
+    handler, manager = client("handler"), client("manager")
+    rivers = ok(manager.get("/ngos", params={"q": "rivers"}))["items"][0]
+    schools = ok(manager.get("/ngos", params={"q": "schools"}))["items"][0]
+    clock.set(2026, 12, 10, 9, 0)
+    letter = ok(
+        handler.post(
+            f"/ngos/{rivers['id']}/documents",
+            files={"file": ("bank notice.pdf", PDF, "application/pdf")},
+        ),
+        201,
+    )
+    assert (letter["size"], letter["uploaded_by"]) == (len(PDF), "Nguyễn Văn An")
+    bank = ok(
+        manager.get("/obligations", params={"ngo": rivers["id"], "kind": "bank_account_notice"})
+    )
+    [owed] = bank["items"]
+    # Another NGO's file cannot meet it; garbage is not a document; an unknown NGO is 404.
+    other = ok(
+        handler.post(
+            f"/ngos/{schools['id']}/documents", files={"file": ("x.pdf", PDF, "application/pdf")}
+        ),
+        201,
+    )
+    wrong = handler.post(
+        f"/obligations/{owed['id']}/fulfil",
+        json={"received_at": "2026-12-10", "document_id": other["id"]},
+    )
+    assert wrong.status_code == 422
+    garbage = handler.post(
+        f"/ngos/{rivers['id']}/documents",
+        files={"file": ("x.pdf", b"\x00\x01junk", "application/pdf")},
+    )
+    assert garbage.status_code == 422
+    assert (
+        handler.post(
+            "/ngos/nope/documents", files={"file": ("x.pdf", PDF, "application/pdf")}
+        ).status_code
+        == 404
+    )
+    met = ok(
+        handler.post(
+            f"/obligations/{owed['id']}/fulfil",
+            json={"received_at": "2026-12-10", "document_id": letter["id"]},
+        )
+    )
+    assert (met["status"], met["document_id"]) == ("met", letter["id"])
+    got = manager.get(f"/ngos/{rivers['id']}/documents/{letter['id']}/content")
+    assert got.status_code == 200 and got.content == PDF
+    assert "attachment" in got.headers["content-disposition"]
+    assert manager.get(f"/ngos/{schools['id']}/documents/{letter['id']}/content").status_code == 404
+    detail = ok(manager.get(f"/ngos/{rivers['id']}"))
+    assert [d["id"] for d in detail["documents"]] == [letter["id"]]
+    assert second["status"] == "approved"

@@ -14,6 +14,7 @@ from flows.register.obligation_sweep import sweep_obligations
 from tests.conftest import Clock
 from tests.integration.conftest import Browser, Client, csrf_of
 from tests.integration.helpers import act, answer_all, ok, operation_issue
+from tests.integration.world import PDF
 
 STAFF = ("handler", "leader", "manager", "admin")
 RIVERS = "Save the Rivers Foundation"
@@ -497,3 +498,36 @@ def test_a_handler_corrects_the_register_entry(client: Client, browser: Browser)
         f"/app/ngos/{ngo['id']}/edit", data={**fields, "csrf_token": csrf_of(page.text)}
     )
     _is_page(refused, 403)
+
+
+def test_the_file_received_comes_with_the_form(client: Client, browser: Browser) -> None:
+    """Record as received with the letter attached: met, and the page links the file."""
+    ngo = registered(client)["ngo"]
+    bank = _obligation(ngo, "bank_account_notice")
+    c = browser("handler")
+    page = c.get(f"/app/ngos/{ngo['id']}")
+    answer = c.post(
+        f"/app/ngos/{ngo['id']}/obligations/{bank['id']}/fulfil",
+        data={"csrf_token": csrf_of(page.text), "received_at": "2026-11-23"},
+        files={"file": ("thong-bao.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text[:300]
+    shown = _is_page(c.get(answer.headers["location"]), 200)
+    after = ok(client("handler").get(f"/ngos/{ngo['id']}"))
+    [doc] = after["documents"]
+    met = next(o for o in after["obligations"] if o["id"] == bank["id"])
+    assert (met["status"], met["document_id"]) == ("met", doc["id"])
+    link = f"/app/ngos/{ngo['id']}/documents/{doc['id']}"
+    assert link in shown
+    assert c.get(link).content == PDF
+    # A file of no accepted type: the page says so and nothing is recorded.
+    plan = _obligation(ngo, "activity_plan_to_provinces")
+    refused = c.post(
+        f"/app/ngos/{ngo['id']}/obligations/{plan['id']}/fulfil",
+        data={"csrf_token": csrf_of(shown), "received_at": "2026-11-23"},
+        files={"file": ("x.exe", b"MZ\x90\x00junk", "application/octet-stream")},
+    )
+    assert refused.status_code == 422
+    assert _status_of(client, ngo["id"], plan["id"]) == "open"
+    assert len(ok(client("handler").get(f"/ngos/{ngo['id']}"))["documents"]) == 1

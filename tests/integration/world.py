@@ -55,6 +55,7 @@ class World:
     ngo: str  # the certificate's NGO in the register
     obligation: str  # one of its obligations, open
     inspection: str  # its inspection planned for 2027
+    ngo_document: str  # a file it sent
     year: str = "2026"
     day: str = THROWAWAY_DAY
     form_number: str = "01"
@@ -92,6 +93,12 @@ def build_world(client: Client, settings: Settings) -> World:
     [ngo] = ok(handler.get("/ngos"))["items"]
     obligation = ok(handler.get("/obligations", params={"kind": "renewal"}))["items"][0]
     [inspection] = ok(client("manager").post("/inspections/plan", json={"year": 2027}), 201)
+    ngo_document = ok(
+        handler.post(
+            f"/ngos/{ngo['id']}/documents", files={"file": ("bank.pdf", PDF, "application/pdf")}
+        ),
+        201,
+    )
 
     user = {"username": THROWAWAY_USER, "display_name": "Throwaway", "role": "handler"}
     ok(admin.post("/users", json=user | {"password": PASSWORD}), 201)
@@ -130,6 +137,7 @@ def build_world(client: Client, settings: Settings) -> World:
         ngo=ngo["id"],
         obligation=obligation["id"],
         inspection=inspection["id"],
+        ngo_document=ngo_document["id"],
     )
 
 

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from starlette.datastructures import FormData
 
 from api.paging import Offset
+from api.routes.dossiers import attachment
 from api.web.page import Page, check_csrf, page_for
 from api.web.register_forms import (
     FIX_MARKED,
@@ -31,6 +32,7 @@ from api.web.register_forms import (
     validated,
     whole,
 )
+from api.web.templates import fmt_size
 from flows.calendar import local_date
 from flows.errors import InvalidInput, NotAllowed, NotFound
 from flows.register.commands import (
@@ -43,10 +45,12 @@ from flows.register.commands import (
     record_report,
     update_ngo,
 )
+from flows.register.documents import read_ngo_document
 from flows.register.queries import get_ngo, list_ngos, list_obligations
 from flows.register.risk import current_scorecard
 from flows.register.scorecard import CRITERIA
 from flows.service.registry import registry_of
+from flows.service.written import Upload
 from models.db import read_session
 from models.dossier import Dossier
 from models.ngo import Ngo
@@ -324,13 +328,38 @@ def fulfil(ngo_id: str, obligation_id: str, page: Recorder, form: Submitted) -> 
         },
         problems,
     )
-    if body is None:
+    upload = _upload(page, form, problems)
+    if body is None or problems:
         return _invalid(page, ngo_id, state)
     try:
-        fulfil_obligation(page.engine, obligation_id, body, page.actor, page.now)
+        fulfil_obligation(page.engine, obligation_id, body, page.actor, page.now, upload)
     except (InvalidInput, NotAllowed) as exc:
         return _refused(page, ngo_id, state, exc)
     return page.redirect(f"/app/ngos/{ngo_id}?done=fulfil#obligations")
+
+
+def _upload(page: Page, form: FormData, problems: dict[str, str]) -> Upload | None:
+    """The file sent with the form, if any (within the upload limit)."""
+    part = form.get("file")
+    if part is None or isinstance(part, str) or not part.filename:
+        return None
+    limit: int = page.request.app.state.max_upload_bytes
+    try:
+        content = part.file.read(limit + 1)
+    finally:
+        part.file.close()  # read whole into memory: the spooled copy is not needed after
+    if len(content) > limit:
+        problems["file"] = en(
+            page, f"Tệp lớn hơn giới hạn {fmt_size(limit)}.", f"Larger than {fmt_size(limit)}."
+        )
+        return None
+    return Upload(name=part.filename, content_type=part.content_type or "", content=content)
+
+
+@router.get("/app/ngos/{ngo_id}/documents/{document_id}")
+def ngo_document(ngo_id: str, document_id: str, page: Reader) -> Response:
+    """A file received from the NGO, as a download."""
+    return attachment(*read_ngo_document(page.engine, _known_id(ngo_id), document_id))
 
 
 REPORT_FIELDS = (

@@ -1,5 +1,5 @@
-"""the NGO register: organisations, obligations after approval, reports, risk scorecard and
-assessments, inspections; certificates and dossiers point at their NGO
+"""the NGO register: organisations, the files they send, obligations after approval, reports,
+risk scorecard and assessments, inspections; certificates and dossiers point at their NGO
 
 Existing certificates and the dossiers that issued or concern them are linked to an NGO row
 created from the certificate's name and country.
@@ -75,6 +75,22 @@ def upgrade() -> None:
     with op.batch_alter_table('riskassessment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_riskassessment_ngo_id'), ['ngo_id'], unique=False)
 
+    op.create_table('ngodocument',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('ngo_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('content_type', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_at', models.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.ForeignKeyConstraint(['ngo_id'], ['ngo.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('ngodocument', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ngodocument_ngo_id'), ['ngo_id'], unique=False)
+
     op.create_table('obligation',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
     sa.Column('ngo_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -97,7 +113,7 @@ def upgrade() -> None:
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('recorded_at', models.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['certificate_id'], ['certificate.id'], ),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
+    sa.ForeignKeyConstraint(['document_id'], ['ngodocument.id'], ),
     sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], ),
     sa.ForeignKeyConstraint(['ngo_id'], ['ngo.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -229,6 +245,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_obligation_certificate_id'))
 
     op.drop_table('obligation')
+    with op.batch_alter_table('ngodocument', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ngodocument_ngo_id'))
+
+    op.drop_table('ngodocument')
     with op.batch_alter_table('riskassessment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_riskassessment_ngo_id'))
 
