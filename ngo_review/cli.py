@@ -364,6 +364,16 @@ def sweep_once(
     _out(json.dumps(result))
 
 
+@app.command("backfill-obligations")
+def backfill_obligations_cmd() -> None:
+    """Give certificates that predate the register what they still owe from today on (annual
+    reports, renewal); print {certificates, obligations}. A second run adds nothing."""
+    from flows.register.backfill import backfill_obligations
+    from models.types import utcnow
+
+    _out(json.dumps(backfill_obligations(_engine(), utcnow())))
+
+
 @app.command("deliver")
 def deliver_once_cmd() -> None:
     """Deliver pending notifications once; print a JSON summary."""

@@ -75,7 +75,7 @@ def _remind_on(kind: str, due: date, calendar: WorkingCalendar, settings: Settin
     return calendar.add_working_days(due, -settings.obligation_reminder_working_days)
 
 
-def _new(
+def new_obligation(
     kind: str,
     ngo_id: str,
     due: date,
@@ -87,6 +87,7 @@ def _new(
     dossier_id: str | None = None,
     period_year: int | None = None,
 ) -> Obligation:
+    """An open obligation of that kind, due that day, with its reminder day and legal basis."""
     return Obligation(
         id=str(uuid.uuid4()),
         ngo_id=ngo_id,
@@ -133,7 +134,7 @@ def create_after_signing(
 
     def add(kind: str, due: date, period_year: int | None = None) -> None:
         made.append(
-            _new(
+            new_obligation(
                 kind,
                 cert.ngo_id or "",
                 due,
