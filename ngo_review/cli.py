@@ -371,7 +371,11 @@ def backfill_obligations_cmd() -> None:
     from flows.register.backfill import backfill_obligations
     from models.types import utcnow
 
-    _out(json.dumps(backfill_obligations(_engine(), utcnow())))
+    engine = _engine()
+    try:
+        _out(json.dumps(backfill_obligations(engine, utcnow())))
+    finally:
+        engine.dispose()
 
 
 @app.command("deliver")

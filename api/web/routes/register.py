@@ -4,7 +4,7 @@ year's inspection plan."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -249,9 +249,14 @@ def ngo_page(
     return _ngo_page(page, ngo_id, done=done)
 
 
-async def read_form(request: Request) -> FormData:
-    """The submitted form (already parsed, and cached, by the CSRF check)."""
-    return await request.form()
+async def read_form(request: Request) -> AsyncIterator[FormData]:
+    """The submitted form (already parsed, and cached, by the CSRF check); its file parts are
+    closed after the answer, whichever way the route ended."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
 
 
 Submitted = Annotated[FormData, Depends(read_form)]
@@ -341,13 +346,17 @@ def fulfil(ngo_id: str, obligation_id: str, page: Recorder, form: Submitted) -> 
 def _upload(page: Page, form: FormData, problems: dict[str, str]) -> Upload | None:
     """The file sent with the form, if any (within the upload limit)."""
     part = form.get("file")
-    if part is None or isinstance(part, str) or not part.filename:
+    if part is None or isinstance(part, str):
         return None
     limit: int = page.request.app.state.max_upload_bytes
     try:
-        content = part.file.read(limit + 1)
+        content = part.file.read(limit + 1) if part.filename else b""
     finally:
-        part.file.close()  # read whole into memory: the spooled copy is not needed after
+        # Read whole into memory; the spooled copy is closed here, also for the empty part a
+        # browser sends when no file was chosen (nothing else closes a form parsed by hand).
+        part.file.close()
+    if not part.filename:
+        return None
     if len(content) > limit:
         problems["file"] = en(
             page, f"Tệp lớn hơn giới hạn {fmt_size(limit)}.", f"Larger than {fmt_size(limit)}."
