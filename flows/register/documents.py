@@ -13,23 +13,11 @@ from sqlmodel import Session, col, select
 from flows.engine.state import Actor
 from flows.errors import InvalidInput, NotFound
 from flows.service import uploads
+from flows.service.documents import document_view
 from models.db import read_session, write_session
 from models.ngo import Ngo
 from models.ngo_document import NgoDocument
 from models.schemas import DocumentPublic
-
-
-def document_view(d: NgoDocument) -> DocumentPublic:
-    """A file's metadata, shaped as a dossier document's."""
-    return DocumentPublic(
-        id=d.id,
-        name=d.name,
-        content_type=d.content_type,
-        size=d.size,
-        sha256=d.sha256,
-        uploaded_at=d.uploaded_at,
-        uploaded_by=d.uploaded_by,
-    )
 
 
 def store(

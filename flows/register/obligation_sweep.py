@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from flows.calendar import local_date
 from flows.register.obligations import KINDS
 from flows.register.risk import reassess
-from flows.service.effects import message_id_for
+from flows.service.effects import QueuedMessage
 from flows.service.reference import reference
 from flows.service.rows import insert_rows
 from models.certificate import Certificate
@@ -59,23 +59,9 @@ def _message(
     context: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
+    """The outbox row; its id derives from the obligation, so a rerun writes no second one."""
     outbox_id = str(uuid.uuid5(uuid.UUID(o.id), f"{template}:{recipient}"))
-    return {
-        "id": outbox_id,
-        "dossier_id": o.dossier_id,
-        "recipient": recipient,
-        "template": template,
-        "language": language,
-        "context": context,
-        "status": "pending",
-        "attempts": 0,
-        "created_at": now,
-        "next_attempt_at": now,
-        "sent_at": None,
-        "claimed_until": None,
-        "message_id": message_id_for(outbox_id),
-        "last_error": None,
-    }
+    return QueuedMessage(outbox_id, o.dossier_id, recipient, template, language, context, now).row()
 
 
 def _ngo_language(session: Session, o: Obligation) -> str:

@@ -18,10 +18,12 @@ from flows.service.handle import load_for_update
 from models.db import read_session, write_session
 from models.document import Document
 from models.dossier import Dossier
+from models.ngo_document import NgoDocument
 from models.schemas import DocumentPublic
 
 
-def _public(d: Document) -> DocumentPublic:
+def document_view(d: Document | NgoDocument) -> DocumentPublic:
+    """A stored file's metadata (a dossier's document or a file an NGO sent)."""
     return DocumentPublic(
         id=d.id,
         name=d.name,
@@ -109,7 +111,7 @@ def store_document(
         },
     )
     session.flush()
-    return _public(doc)
+    return document_view(doc)
 
 
 def list_documents(engine: Engine, dossier_id: str) -> list[DocumentPublic]:
@@ -122,7 +124,7 @@ def list_documents(engine: Engine, dossier_id: str) -> list[DocumentPublic]:
             .where(Document.dossier_id == dossier_id)
             .order_by(col(Document.uploaded_at))
         ).all()
-        return [_public(d) for d in rows]
+        return [document_view(d) for d in rows]
 
 
 def read_document(
@@ -133,4 +135,4 @@ def read_document(
         doc = session.get(Document, document_id)
         if doc is None or doc.dossier_id != dossier_id:
             raise NotFound(f"no document {document_id} in dossier {dossier_id}")
-        return _public(doc), doc.content
+        return document_view(doc), doc.content

@@ -156,8 +156,7 @@ def reconcile_timers(
     )
 
 
-def message_id_for(outbox_id: str) -> str:
-    """The Message-ID header of an outbox row."""
+def _message_id(outbox_id: str) -> str:
     return f"<{outbox_id}@ngo-review>"
 
 
@@ -166,7 +165,7 @@ class QueuedMessage:
     """An outbox row queued by this transaction (what its step's tasks name and deliver)."""
 
     id: str
-    dossier_id: str
+    dossier_id: str | None  # None: about no dossier (an NGO's obligation created by an act)
     recipient: str
     template: str
     language: str
@@ -188,7 +187,7 @@ class QueuedMessage:
             "next_attempt_at": self.created_at,
             "sent_at": None,
             "claimed_until": None,
-            "message_id": message_id_for(self.id),
+            "message_id": _message_id(self.id),
             "last_error": None,
         }
 
